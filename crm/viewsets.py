@@ -1,0 +1,49 @@
+"""Base viewsets: every API viewset of the project inherits one of these.
+
+They apply the access rules of SPEC.md section 3 in one place. A subclass
+names its `model` and implements `scoped_queryset(user)`, normally by calling
+a selector that returns only the rows `user` may see. `get_queryset` is sealed:
+a subclass that overrides it fails at import time, so none can skip the scope.
+"""
+
+from rest_framework import mixins, viewsets
+
+
+class ScopedViewSetMixin:
+    model = None
+    lookup_value_regex = "[0-9]+"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must implement scoped_queryset(user), not get_queryset().")
+
+    def scoped_queryset(self, user):
+        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset(user).")
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model._default_manager.none()
+        return self.scoped_queryset(self.request.user)
+
+
+class GenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    pass
+
+
+class ReadOnlyModelViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ListRetrieveUpdateViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    pass
+
+
+class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass

@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from users.models import Department, Invitation, User, UserGroup
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["last_name", "first_name", "email"]
+    list_display = ["email", "last_name", "first_name", "role", "department", "is_active", "last_seen"]
+    list_filter = ["role", "is_active", "is_staff", "department", "group"]
+    search_fields = ["email", "first_name", "last_name", "patronymic", "chat_nickname", "work_phone"]
+    list_select_related = ["department"]
+    readonly_fields = ["last_login", "last_seen", "created_at", "updated_at"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "patronymic",
+                    "photo",
+                    "birth_date",
+                    "personal_phone",
+                    "work_phone",
+                    "chat_nickname",
+                )
+            },
+        ),
+        (_("Company"), {"fields": ("role", "department", "group", "special_group")}),
+        (_("Presence"), {"fields": ("status", "last_seen")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "created_at", "updated_at")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),)
+
+
+@admin.register(Department)
+class DepartmentAdmin(TreeAdmin):
+    form = movenodeform_factory(Department)
+    list_display = ["name", "head"]
+    search_fields = ["name"]
+    list_select_related = ["head"]
+    autocomplete_fields = ["head"]
+
+
+@admin.register(UserGroup)
+class UserGroupAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", "department", "created_at"]
+    search_fields = ["email", "first_name", "last_name"]
+    list_select_related = ["invited_by"]
+    readonly_fields = ["invited_by", "created_at", "accepted_at", "revoked_at", "user", "expires_at"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        # Invitations are sent through the API, which emails the one-time link.
+        return False

@@ -1,0 +1,76 @@
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
+
+from users.models import Department, Invitation, User
+
+
+def user_subordinates(*, user: User) -> QuerySet[User]:
+    """Members of the departments `user` heads and of every department below them, in one query.
+
+    A department's materialised path starts with the paths of all its ancestors,
+    so "below a headed department" is a prefix match, done inside the database.
+    """
+    headed_above = (
+        Department.objects.filter(head=user)
+        .annotate(member_path=OuterRef("department__path"))
+        .filter(member_path__startswith=F("path"))
+    )
+    return User.objects.filter(Exists(headed_above)).exclude(pk=user.pk)
+
+
+def users_visible_as_owners(*, user: User) -> QuerySet[User] | None:
+    """Whose records `user` may see under SPEC.md section 3: their own and their subordinates'.
+
+    Returns None for the owner and admins, who see everybody's.
+    """
+    if user.is_owner_or_admin:
+        return None
+    return User.objects.filter(Q(pk=user.pk) | Q(pk__in=user_subordinates(user=user).values("pk")))
+
+
+def scope_to_owners(queryset: QuerySet, *, user: User, fields: tuple[str, ...]) -> QuerySet:
+    """Keep the rows whose `fields` (user foreign keys or many-to-many) point at someone `user` may see."""
+    visible = users_visible_as_owners(user=user)
+    if visible is None:
+        return queryset
+    visible_pks = visible.values("pk")
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__in": visible_pks})
+    # A subquery rather than a join keeps one row per object when a field is many-to-many.
+    return queryset.filter(pk__in=queryset.model._base_manager.filter(condition).values("pk"))
+
+
+def user_list(*, viewer: User) -> QuerySet[User]:
+    """The employee list: every colleague; deactivated accounts only for the owner and admins."""
+    queryset = User.objects.select_related("department", "group")
+    if not viewer.is_owner_or_admin:
+        queryset = queryset.filter(is_active=True)
+    return queryset
+
+
+def department_list() -> QuerySet[Department]:
+    parent = Department.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Department.steplen)
+    ).values("pk")[:1]
+    return Department.objects.select_related("head").annotate(parent_id=Subquery(parent))
+
+
+def company_structure() -> list[dict]:
+    """The departments tree with heads and members, built from two queries whatever its size."""
+    departments = list(Department.objects.select_related("head", "head__department", "head__group"))
+    members = User.objects.filter(is_active=True, department__isnull=False).select_related("department", "group")
+    nodes = {d.pk: {"department": d, "members": [], "children": []} for d in departments}
+    for member in members:
+        nodes[member.department_id]["members"].append(member)
+    roots = []
+    by_path = {d.path: nodes[d.pk] for d in departments}
+    for department in departments:
+        parent_path = department.path[: -department.steplen]
+        parent = by_path.get(parent_path) if parent_path else None
+        (parent["children"] if parent else roots).append(nodes[department.pk])
+    return roots
+
+
+def invitation_list() -> QuerySet[Invitation]:
+    return Invitation.objects.select_related("invited_by", "group", "department", "user")

@@ -1,0 +1,206 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from users.models import Department, Invitation, Presence, Status, User, UserGroup
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "photo", "role", "presence"]
+        read_only_fields = fields
+
+
+class UserSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
+    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "patronymic",
+            "full_name",
+            "photo",
+            "birth_date",
+            "personal_phone",
+            "work_phone",
+            "role",
+            "group",
+            "group_name",
+            "special_group",
+            "chat_nickname",
+            "department",
+            "department_name",
+            "status",
+            "presence",
+            "last_seen",
+            "is_active",
+            "is_staff",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class UserAdminUpdateSerializer(serializers.ModelSerializer):
+    """What the owner and admins may change on a colleague's card."""
+
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "patronymic",
+            "birth_date",
+            "personal_phone",
+            "work_phone",
+            "role",
+            "group",
+            "special_group",
+            "chat_nickname",
+            "department",
+            "is_staff",
+        ]
+        extra_kwargs = {"chat_nickname": {"validators": []}}
+
+
+class MeUpdateSerializer(serializers.ModelSerializer):
+    """What every user may change on their own card."""
+
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "patronymic",
+            "photo",
+            "birth_date",
+            "personal_phone",
+            "work_phone",
+            "chat_nickname",
+        ]
+        extra_kwargs = {"chat_nickname": {"validators": []}}
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=Status.choices, allow_blank=True, help_text=_("Empty for automatic (online/away/offline).")
+    )
+
+
+class UserGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserGroup
+        fields = ["id", "name"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), allow_null=True, required=False, help_text=_("Empty for a top department.")
+    )
+    head_detail = UserBriefSerializer(source="head", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["id", "name", "parent", "head", "head_detail", "depth"]
+        read_only_fields = ["depth"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if hasattr(instance, "parent_id"):  # annotated by the selector
+            data["parent"] = instance.parent_id
+        else:
+            parent = instance.get_parent()
+            data["parent"] = parent.pk if parent else None
+        return data
+
+
+class StructureNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="department.pk")
+    name = serializers.CharField(source="department.name")
+    head = UserBriefSerializer(source="department.head", allow_null=True)
+    members = UserBriefSerializer(many=True)
+
+
+StructureNodeSerializer._declared_fields["children"] = StructureNodeSerializer(many=True)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+    invited_by = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "patronymic",
+            "birth_date",
+            "personal_phone",
+            "work_phone",
+            "role",
+            "group",
+            "department",
+            "state",
+            "expires_at",
+            "invited_by",
+            "created_at",
+            "accepted_at",
+            "revoked_at",
+            "user",
+        ]
+        read_only_fields = ["id", "expires_at", "created_at", "accepted_at", "revoked_at", "user"]
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    """The prefilled questionnaire an invitee sees."""
+
+    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "patronymic",
+            "birth_date",
+            "personal_phone",
+            "work_phone",
+            "role",
+            "group_name",
+            "department_name",
+            "expires_at",
+        ]
+        read_only_fields = fields
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    patronymic = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    personal_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    work_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    chat_nickname = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=128)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField()
+
+
+class WsTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(read_only=True)
+    expires_in = serializers.IntegerField(read_only=True, help_text=_("Seconds the ticket stays valid."))

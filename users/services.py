@@ -1,0 +1,328 @@
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from rest_framework.exceptions import NotFound
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from activity.services import activity_record
+from crm.exceptions import Conflict, DomainError, Gone
+from crm.phones import normalize_phone
+from notifications.services import notify
+from users.models import Department, Invitation, Role, Status, User, WebSocketTicket
+from users.tokens import hash_token, new_token
+
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "patronymic",
+    "birth_date",
+    "personal_phone",
+    "work_phone",
+    "role",
+    "group",
+    "department",
+)
+# What the invitee may fill in or correct in the questionnaire; role, group and department stay as invited.
+QUESTIONNAIRE_FIELDS = (
+    "first_name",
+    "last_name",
+    "patronymic",
+    "birth_date",
+    "personal_phone",
+    "work_phone",
+    "chat_nickname",
+)
+PHONE_FIELDS = ("personal_phone", "work_phone")
+
+
+def _normalize_phones(fields: dict) -> dict:
+    for name in PHONE_FIELDS:
+        if fields.get(name):
+            fields[name] = normalize_phone(fields[name])
+    return fields
+
+
+def _check_may_grant_role(*, actor: User, role: str | None) -> None:
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise DomainError(_("Only the owner can make someone an owner."))
+
+
+# Users
+
+
+def user_update(*, user: User, actor: User, data: dict) -> User:
+    """Change a profile. Role, group, department and staff flags are the owner's and admins' to change."""
+    data = _normalize_phones(dict(data))
+    _check_may_grant_role(actor=actor, role=data.get("role"))
+    if user.role == Role.OWNER and actor.role != Role.OWNER and actor.pk != user.pk:
+        raise DomainError(_("Only the owner can edit the owner's profile."))
+    changed = [name for name, value in data.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, data[name])
+    if changed:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            raise Conflict(_("This chat nickname is taken.")) from None
+        activity_record(actor=actor, verb="updated", target=user, changed_fields=changed)
+    return user
+
+
+def user_set_status(*, user: User, status: str) -> User:
+    if status not in Status.values:
+        raise DomainError(_("Unknown status."))
+    if user.status != status:
+        user.status = status
+        user.save(update_fields=["status", "updated_at"])
+    return user
+
+
+def user_touch_last_seen(*, user: User) -> None:
+    """Record that `user` is here, writing at most once per LAST_SEEN_WRITE_INTERVAL."""
+    now = timezone.now()
+    threshold = now - settings.LAST_SEEN_WRITE_INTERVAL
+    if user.last_seen is not None and user.last_seen > threshold:
+        return
+    User.objects.filter(pk=user.pk).exclude(last_seen__gt=threshold).update(last_seen=now)
+    user.last_seen = now
+
+
+def _blacklist_refresh_tokens(user: User) -> None:
+    outstanding = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now())
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User) -> User:
+    if user.pk == actor.pk:
+        raise DomainError(_("You cannot deactivate yourself."))
+    if user.role == Role.OWNER and actor.role != Role.OWNER:
+        raise DomainError(_("Only the owner can deactivate an owner."))
+    if not user.is_active:
+        raise Conflict(_("This user is already deactivated."))
+    user.is_active = False
+    user.save(update_fields=["is_active", "updated_at"])
+    _blacklist_refresh_tokens(user)
+    activity_record(actor=actor, verb="deactivated", target=user, changed_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_activate(*, user: User, actor: User) -> User:
+    if user.is_active:
+        raise Conflict(_("This user is already active."))
+    user.is_active = True
+    user.save(update_fields=["is_active", "updated_at"])
+    activity_record(actor=actor, verb="activated", target=user, changed_fields=["is_active"])
+    return user
+
+
+def owner_create(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email=email).exists():
+        raise Conflict(_("An account with this email already exists."))
+    validate_password(password, User(email=email, first_name=first_name, last_name=last_name))
+    return User.objects.create_user(
+        email,
+        password,
+        first_name=first_name,
+        last_name=last_name,
+        role=Role.OWNER,
+        is_staff=True,
+        is_superuser=True,
+    )
+
+
+# Invitations
+
+
+def _send_invitation_email(invitation: Invitation, token: str) -> None:
+    context = {
+        "invitation": invitation,
+        "link": settings.INVITATION_URL.format(token=token),
+        "expires_at": invitation.expires_at,
+    }
+    with override(settings.LANGUAGE_CODE):
+        subject = _("You are invited to the CRM")
+        text = render_to_string("users/email/invitation.txt", context)
+        html = render_to_string("users/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _check_email_free(email: str) -> None:
+    if User.objects.filter(email=email).exists():
+        raise Conflict(_("An account with this email already exists."))
+
+
+@transaction.atomic
+def invitation_create(*, invited_by: User, email: str, **profile) -> Invitation:
+    email = User.objects.normalize_email(email)
+    _check_email_free(email)
+    _check_may_grant_role(actor=invited_by, role=profile.get("role"))
+    token, token_hash = new_token()
+    invitation = Invitation(
+        email=email,
+        invited_by=invited_by,
+        token_hash=token_hash,
+        expires_at=timezone.now() + settings.INVITATION_TTL,
+        **_normalize_phones({k: v for k, v in profile.items() if k in PROFILE_FIELDS}),
+    )
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise Conflict(_("This email has a pending invitation already: resend it instead.")) from None
+    activity_record(actor=invited_by, verb="invited", target=invitation)
+    transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, actor: User) -> Invitation:
+    """A new link with a new expiry; the old link stops working."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state in ("accepted", "revoked"):
+        raise Conflict(_("Only a pending or expired invitation can be resent."))
+    token, invitation.token_hash = new_token()
+    invitation.expires_at = timezone.now() + settings.INVITATION_TTL
+    invitation.save(update_fields=["token_hash", "expires_at", "updated_at"])
+    activity_record(actor=actor, verb="resent", target=invitation)
+    transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state in ("accepted", "revoked"):
+        raise Conflict(_("This invitation is already accepted or revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    activity_record(actor=actor, verb="revoked", target=invitation)
+    return invitation
+
+
+def invitation_usable(*, token: str, for_update: bool = False) -> Invitation:
+    """The invitation a link carries, if it can still be accepted: else 404, 409 or 410."""
+    queryset = Invitation.objects.select_related("group", "department")
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    invitation = queryset.filter(token_hash=hash_token(token)).first()
+    if invitation is None or invitation.revoked_at:
+        raise NotFound(_("No such invitation."))
+    if invitation.accepted_at:
+        raise Conflict(_("This invitation has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise Gone(_("This invitation has expired. Ask for a new one."))
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str, **profile) -> User:
+    invitation = invitation_usable(token=token, for_update=True)
+    _check_email_free(invitation.email)
+    fields = {name: getattr(invitation, name) for name in PROFILE_FIELDS}
+    fields.update(_normalize_phones({k: v for k, v in profile.items() if k in QUESTIONNAIRE_FIELDS}))
+    if not fields.get("chat_nickname"):
+        fields.pop("chat_nickname", None)
+    candidate = User(email=invitation.email, **fields)
+    validate_password(password, candidate)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(invitation.email, password, **fields)
+    except IntegrityError:
+        raise Conflict(_("This chat nickname is taken.")) from None
+    invitation.accepted_at = timezone.now()
+    invitation.user = user
+    invitation.save(update_fields=["accepted_at", "user", "updated_at"])
+    activity_record(actor=user, verb="joined", target=user)
+    if invitation.invited_by_id:
+        notify(
+            recipient=invitation.invited_by,
+            kind="invitation_accepted",
+            title=_("%(name)s accepted your invitation") % {"name": user},
+            target=user,
+        )
+    return user
+
+
+# Departments
+
+
+def _department_fields(department: Department, data: dict) -> list[str]:
+    changed = [name for name in ("name", "head") if name in data and getattr(department, name) != data[name]]
+    for name in changed:
+        setattr(department, name, data[name])
+    return changed
+
+
+@transaction.atomic
+def department_create(*, actor: User, name: str, parent: Department | None = None, head: User | None = None):
+    if parent is None:
+        department = Department.add_root(name=name, head=head)
+    else:
+        department = Department.objects.get(pk=parent.pk).add_child(name=name, head=head)
+    activity_record(actor=actor, verb="created", target=department, changed_fields=["name", "head", "parent"])
+    return department
+
+
+@transaction.atomic
+def department_update(*, department: Department, actor: User, data: dict) -> Department:
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    changed = _department_fields(department, data)
+    if changed:
+        department.save(update_fields=changed)
+    if "parent" in data:
+        parent = data["parent"]
+        current_parent = department.get_parent()
+        if (parent and parent.pk) != (current_parent and current_parent.pk):
+            if parent is not None and (parent.pk == department.pk or parent.path.startswith(department.path)):
+                raise DomainError(_("A department cannot be moved under itself."))
+            if parent is None:
+                department.move(Department.get_first_root_node(), "sorted-sibling")
+            else:
+                department.move(Department.objects.get(pk=parent.pk), "sorted-child")
+            changed.append("parent")
+            department.refresh_from_db()
+    if changed:
+        activity_record(actor=actor, verb="updated", target=department, changed_fields=changed)
+    return department
+
+
+@transaction.atomic
+def department_delete(*, department: Department, actor: User) -> None:
+    if department.get_children_count():
+        raise Conflict(_("Move or delete the departments inside it first."))
+    activity_record(actor=actor, verb="deleted", target=department)
+    Department.objects.filter(pk=department.pk).get().delete()
+
+
+# WebSocket tickets
+
+
+def ws_ticket_issue(*, user: User) -> str:
+    token, token_hash = new_token()
+    WebSocketTicket.objects.filter(expires_at__lte=timezone.now()).delete()
+    WebSocketTicket.objects.create(user=user, token_hash=token_hash, expires_at=timezone.now() + settings.WS_TICKET_TTL)
+    return token
+
+
+def ws_ticket_consume(*, token: str) -> User | None:
+    """The active user a ticket was issued to, or None. A ticket works once: the delete that wins claims it."""
+    ticket = WebSocketTicket.objects.select_related("user").filter(token_hash=hash_token(token or "")).first()
+    if ticket is None:
+        return None
+    deleted, _rows = WebSocketTicket.objects.filter(pk=ticket.pk).delete()
+    if not deleted or ticket.expires_at <= timezone.now() or not ticket.user.is_active:
+        return None
+    return ticket.user

@@ -1,0 +1,12 @@
+import hashlib
+import secrets
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A random URL-safe token and the hash under which it is stored."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
