@@ -1,4 +1,4 @@
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 
 from users.models import Department, Invitation, User
@@ -10,10 +10,8 @@ def user_subordinates(*, user: User) -> QuerySet[User]:
     A department's materialised path starts with the paths of all its ancestors,
     so "below a headed department" is a prefix match, done inside the database.
     """
-    headed_above = (
-        Department.objects.filter(head=user)
-        .annotate(member_path=OuterRef("department__path"))
-        .filter(member_path__startswith=F("path"))
+    headed_above = Department.objects.filter(
+        head=user, path=Substr(OuterRef("department__path"), 1, Length("path"))
     )
     return User.objects.filter(Exists(headed_above)).exclude(pk=user.pk)
 

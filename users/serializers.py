@@ -118,7 +118,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         if hasattr(instance, "parent_id"):  # annotated by the selector
             data["parent"] = instance.parent_id
         else:
-            parent = instance.get_parent()
+            parent = Department.objects.get_parent(instance)
             data["parent"] = parent.pk if parent else None
         return data
 

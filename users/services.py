@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -43,8 +44,18 @@ PHONE_FIELDS = ("personal_phone", "work_phone")
 def _normalize_phones(fields: dict) -> dict:
     for name in PHONE_FIELDS:
         if fields.get(name):
-            fields[name] = normalize_phone(fields[name])
+            try:
+                fields[name] = normalize_phone(fields[name])
+            except ValidationError as error:
+                raise ValidationError({name: error.messages}) from None
     return fields
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
 
 
 def _check_may_grant_role(*, actor: User, role: str | None) -> None:
@@ -129,7 +140,7 @@ def owner_create(*, email: str, password: str, first_name: str = "", last_name: 
     email = User.objects.normalize_email(email)
     if User.objects.filter(email=email).exists():
         raise Conflict(_("An account with this email already exists."))
-    validate_password(password, User(email=email, first_name=first_name, last_name=last_name))
+    _validate_password(password, User(email=email, first_name=first_name, last_name=last_name))
     return User.objects.create_user(
         email,
         password,
@@ -235,8 +246,7 @@ def invitation_accept(*, token: str, password: str, **profile) -> User:
     fields.update(_normalize_phones({k: v for k, v in profile.items() if k in QUESTIONNAIRE_FIELDS}))
     if not fields.get("chat_nickname"):
         fields.pop("chat_nickname", None)
-    candidate = User(email=invitation.email, **fields)
-    validate_password(password, candidate)
+    _validate_password(password, User(email=invitation.email, **fields))
     try:
         with transaction.atomic():
             user = User.objects.create_user(invitation.email, password, **fields)
@@ -268,10 +278,11 @@ def _department_fields(department: Department, data: dict) -> list[str]:
 
 @transaction.atomic
 def department_create(*, actor: User, name: str, parent: Department | None = None, head: User | None = None):
+    fields = {"name": name, "head": head}
     if parent is None:
-        department = Department.add_root(name=name, head=head)
+        department = Department.objects.add_root(fields)
     else:
-        department = Department.objects.get(pk=parent.pk).add_child(name=name, head=head)
+        department = Department.objects.add_child(Department.objects.get(pk=parent.pk), fields)
     activity_record(actor=actor, verb="created", target=department, changed_fields=["name", "head", "parent"])
     return department
 
@@ -284,14 +295,14 @@ def department_update(*, department: Department, actor: User, data: dict) -> Dep
         department.save(update_fields=changed)
     if "parent" in data:
         parent = data["parent"]
-        current_parent = department.get_parent()
+        current_parent = Department.objects.get_parent(department)
         if (parent and parent.pk) != (current_parent and current_parent.pk):
             if parent is not None and (parent.pk == department.pk or parent.path.startswith(department.path)):
                 raise DomainError(_("A department cannot be moved under itself."))
             if parent is None:
-                department.move(Department.get_first_root_node(), "sorted-sibling")
+                Department.objects.move(department, Department.objects.get_first_root_node(), "sorted-sibling")
             else:
-                department.move(Department.objects.get(pk=parent.pk), "sorted-child")
+                Department.objects.move(department, Department.objects.get(pk=parent.pk), "sorted-child")
             changed.append("parent")
             department.refresh_from_db()
     if changed:
@@ -301,7 +312,7 @@ def department_update(*, department: Department, actor: User, data: dict) -> Dep
 
 @transaction.atomic
 def department_delete(*, department: Department, actor: User) -> None:
-    if department.get_children_count():
+    if Department.objects.get_children_count(department):
         raise Conflict(_("Move or delete the departments inside it first."))
     activity_record(actor=actor, verb="deleted", target=department)
     Department.objects.filter(pk=department.pk).get().delete()

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -36,10 +37,12 @@ from users.serializers import (
 
 
 class TokenView(TokenObtainPairView):
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
 
 class TokenRefreshThrottledView(TokenRefreshView):
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
 
@@ -49,6 +52,7 @@ class LogoutView(GenericAPIView):
     serializer_class = LogoutSerializer
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(responses={204: None})
@@ -223,6 +227,7 @@ class InvitationQuestionnaireView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "invitation"
 
     @extend_schema(

@@ -1,0 +1,50 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from users.models import Role
+from users.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    """Throttle counters live in the cache; uploads go to a temporary folder; hashing is cheap."""
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(role=Role.OWNER, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(role=Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(role=Role.MANAGER)
+
+
+@pytest.fixture
+def employee(db):
+    return UserFactory(role=Role.EMPLOYEE)
+
+
+@pytest.fixture
+def api():
+    """A client for the REST API; `api.as_user(user)` authenticates it with a real JWT."""
+    client = APIClient()
+
+    def as_user(user):
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        return client
+
+    client.as_user = as_user
+    return client
