@@ -1,4 +1,6 @@
 import django_filters
+from django.db import models
+from django_filters import rest_framework
 from django.core.exceptions import ValidationError
 from rest_framework import serializers
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,29 @@ from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
 from crm.targets import parse_target
 
 
-class PeriodFilterSet(django_filters.FilterSet):
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true`/`false` (or 1/0); anything else is a 400, not silently ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", _("Yes")), ("false", _("No")), ("1", _("Yes")), ("0", _("No"))])
+        kwargs.setdefault("coerce", lambda value: value in ("true", "1", True))
+        super().__init__(*args, **kwargs)
+
+
+class FilterSet(rest_framework.FilterSet):
+    FILTER_DEFAULTS = {
+        **rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+
+class FilterBackend(rest_framework.DjangoFilterBackend):
+    """django-filter's backend, with the project's FilterSet for `filterset_fields`."""
+
+    filterset_base = FilterSet
+
+
+class PeriodFilterSet(FilterSet):
     """Adds `period`, `date_after` and `date_before` over the field named by `date_field`.
 
     Days are whole days of the project's time zone; `date_before` includes its day.

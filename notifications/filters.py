@@ -1,12 +1,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import PeriodFilterSet, TargetFilter
+from crm.filters import PeriodFilterSet, StrictBooleanFilter, TargetFilter
 from notifications.models import Notification
 
 
 class NotificationFilter(PeriodFilterSet):
-    seen = django_filters.BooleanFilter(field_name="seen_at", lookup_expr="isnull", exclude=True, label=_("Seen"))
+    seen = StrictBooleanFilter(field_name="seen_at", lookup_expr="isnull", exclude=True, label=_("Seen"))
     kind = django_filters.CharFilter()
     target = TargetFilter()
 
