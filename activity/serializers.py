@@ -6,7 +6,7 @@ from users.serializers import UserBriefSerializer
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    actor = UserBriefSerializer(read_only=True)
+    actor = UserBriefSerializer(read_only=True, allow_null=True)
     target = TargetField()
 
     class Meta:

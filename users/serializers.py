@@ -17,8 +17,8 @@ class UserBriefSerializer(serializers.ModelSerializer):
 class UserSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -106,7 +106,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False, help_text=_("Empty for a top department.")
     )
-    head_detail = UserBriefSerializer(source="head", read_only=True)
+    head_detail = UserBriefSerializer(source="head", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
@@ -135,7 +135,7 @@ StructureNodeSerializer._declared_fields["children"] = StructureNodeSerializer(m
 
 class InvitationSerializer(serializers.ModelSerializer):
     state = serializers.CharField(read_only=True)
-    invited_by = UserBriefSerializer(read_only=True)
+    invited_by = UserBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Invitation
@@ -165,8 +165,8 @@ class InvitationSerializer(serializers.ModelSerializer):
 class QuestionnaireSerializer(serializers.ModelSerializer):
     """The prefilled questionnaire an invitee sees."""
 
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Invitation

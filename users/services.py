@@ -72,6 +72,8 @@ def user_update(*, user: User, actor: User, data: dict) -> User:
     _check_may_grant_role(actor=actor, role=data.get("role"))
     if user.role == Role.OWNER and actor.role != Role.OWNER and actor.pk != user.pk:
         raise DomainError(_("Only the owner can edit the owner's profile."))
+    if user.pk == actor.pk and data.get("role", user.role) != user.role:
+        raise DomainError(_("You cannot change your own role."))
     changed = [name for name, value in data.items() if getattr(user, name) != value]
     for name in changed:
         setattr(user, name, data[name])

@@ -118,8 +118,12 @@ def test_admin_cannot_make_an_owner_or_touch_the_owner(api, owner, admin_user):
     assert owner.is_active and owner.first_name != "X" and colleague.role == Role.EMPLOYEE
 
 
-def test_nobody_deactivates_themselves(api, owner):
-    assert api.as_user(owner).post(reverse("users:user-deactivate", args=[owner.pk])).status_code == 400
+def test_nobody_deactivates_themselves_or_changes_their_own_role(api, owner):
+    client = api.as_user(owner)
+    assert client.post(reverse("users:user-deactivate", args=[owner.pk])).status_code == 400
+    assert client.patch(reverse("users:user-detail", args=[owner.pk]), {"role": Role.EMPLOYEE}).status_code == 400
+    owner.refresh_from_db()
+    assert owner.is_active and owner.role == Role.OWNER
 
 
 def test_deactivate_then_activate(api, admin_user, employee):

@@ -1,0 +1,46 @@
+"""Fuzzes every operation of the OpenAPI schema in-process, as the owner.
+
+Any 5xx, or a response that contradicts the schema, fails the test. New
+endpoints are covered as soon as they appear in the schema.
+"""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from activity.services import activity_record
+from crm.wsgi import application
+from notifications.services import notify
+from users.models import Role
+from users.tests.factories import UserFactory, UserGroupFactory, make_department, make_invitation
+
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@pytest.fixture
+def owner_headers(db):
+    owner = UserFactory(role=Role.OWNER, is_staff=True, is_superuser=True)
+    # A little of everything, so that some generated ids find rows.
+    group = UserGroupFactory()
+    department = make_department("Sales", head=owner)
+    colleague = UserFactory(department=department, group=group)
+    make_invitation(invited_by=owner)
+    activity_record(actor=colleague, verb="updated", target=colleague)
+    notify(recipient=owner, kind="test", title="Hello", target=colleague)
+    return {"Authorization": f"Bearer {RefreshToken.for_user(owner).access_token}"}
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+def test_api_conforms_to_its_schema(case, owner_headers):
+    case.call_and_validate(headers=owner_headers, checks=CHECKS)
