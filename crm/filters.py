@@ -1,9 +1,9 @@
 import django_filters
-from django.db import models
-from django_filters import rest_framework
 from django.core.exceptions import ValidationError
-from rest_framework import serializers
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework
+from rest_framework import serializers
 
 from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
 from crm.targets import parse_target

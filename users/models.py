@@ -241,3 +241,6 @@ class WebSocketTicket(models.Model):
         ordering = ["expires_at"]
         verbose_name = _("WebSocket ticket")
         verbose_name_plural = _("WebSocket tickets")
+
+    def __str__(self):
+        return f"{self.user_id} until {self.expires_at:%H:%M:%S}"

@@ -10,9 +10,7 @@ def user_subordinates(*, user: User) -> QuerySet[User]:
     A department's materialised path starts with the paths of all its ancestors,
     so "below a headed department" is a prefix match, done inside the database.
     """
-    headed_above = Department.objects.filter(
-        head=user, path=Substr(OuterRef("department__path"), 1, Length("path"))
-    )
+    headed_above = Department.objects.filter(head=user, path=Substr(OuterRef("department__path"), 1, Length("path")))
     return User.objects.filter(Exists(headed_above)).exclude(pk=user.pk)
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.mail import EmailMultiAlternatives
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone

@@ -237,7 +237,7 @@ class InvitationQuestionnaireView(APIView):
             404: OpenApiResponse(description=_("No such invitation.")),
             409: OpenApiResponse(description=_("Already used.")),
             410: OpenApiResponse(description=_("Expired.")),
-        }
+        },
     )
     def get(self, request, token):
         invitation = services.invitation_usable(token=token)

@@ -34,7 +34,7 @@ def test_record_names_the_target_and_changed_fields(employee):
 
 
 def test_employee_sees_only_own_activity(api, team):
-    head, member, outsider = team
+    _head, member, outsider = team
     own = activity_record(actor=member, verb="updated", target=member)
     others = activity_record(actor=outsider, verb="updated", target=outsider)
     response = api.as_user(member).get(reverse("activity:activity-list"))
@@ -50,14 +50,14 @@ def test_head_sees_subordinates_activity_but_not_outsiders(api, team):
 
 
 def test_admin_sees_all(api, admin_user, team):
-    head, member, outsider = team
+    _head, member, outsider = team
     activity_record(actor=member, verb="updated", target=member)
     activity_record(actor=outsider, verb="updated", target=outsider)
     assert len(ids(api.as_user(admin_user).get(reverse("activity:activity-list")))) == 2
 
 
 def test_filters_by_actor_verb_target_and_period(api, admin_user, team):
-    head, member, outsider = team
+    _head, member, outsider = team
     old = activity_record(actor=member, verb="created", target=member)
     Activity.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=400))
     new = activity_record(actor=member, verb="updated", target=outsider)

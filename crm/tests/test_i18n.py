@@ -5,9 +5,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_errors_speak_ukrainian_when_asked(api, owner):
-    response = api.as_user(owner).post(
-        reverse("users:user-deactivate", args=[owner.pk]), HTTP_ACCEPT_LANGUAGE="uk"
-    )
+    response = api.as_user(owner).post(reverse("users:user-deactivate", args=[owner.pk]), HTTP_ACCEPT_LANGUAGE="uk")
     assert response.status_code == 400
     assert response.data["detail"] == "Ви не можете деактивувати себе."
 

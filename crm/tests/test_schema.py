@@ -6,6 +6,8 @@ endpoints are covered as soon as they appear in the schema.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from schemathesis.checks import not_a_server_error
@@ -23,7 +25,17 @@ CHECKS = [not_a_server_error, response_schema_conformance, content_type_conforma
 
 
 @pytest.fixture
-def owner_headers(db):
+def keep_connection_open():
+    """As Django's test client does: a request must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def owner_headers(db, keep_connection_open):
     owner = UserFactory(role=Role.OWNER, is_staff=True, is_superuser=True)
     # A little of everything, so that some generated ids find rows.
     group = UserGroupFactory()

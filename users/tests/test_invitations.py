@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notification
 from crm.testing import assert_constant_queries
+from notifications.models import Notification
 from users.models import Invitation, Role, User
 from users.tests.factories import PASSWORD, UserFactory, UserGroupFactory, make_department, make_invitation
 
@@ -46,7 +46,7 @@ def test_invitation_walkthrough_over_http(api, owner, mailoutbox, django_capture
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["olena@example.com"]
-    assert message.alternatives and "text/html" == message.alternatives[0][1]
+    assert message.alternatives and message.alternatives[0][1] == "text/html"
     token = link_token(message)
     assert not Invitation.objects.filter(token_hash=token).exists(), "the token is stored hashed"
 
@@ -112,7 +112,7 @@ def test_inviting_an_existing_account_is_a_conflict(api, owner, employee, django
 
 
 def test_accepting_when_the_email_got_an_account_meanwhile_is_a_conflict(api, owner):
-    invitation, token = make_invitation(invited_by=owner, email="late@example.com")
+    _invitation, token = make_invitation(invited_by=owner, email="late@example.com")
     UserFactory(email="late@example.com")
     response = api.post(reverse("users:invitation-questionnaire", args=[token]), {"password": NEW_PASSWORD})
     assert response.status_code == 409
@@ -167,7 +167,9 @@ def test_revoke_then_revoke_again(api, owner):
     assert api.post(url).status_code == 409
     assert api.post(reverse("users:invitation-resend", args=[invitation.pk])).status_code == 409
     api.credentials()
-    assert api.post(reverse("users:invitation-questionnaire", args=[token]), {"password": NEW_PASSWORD}).status_code == 404
+    assert (
+        api.post(reverse("users:invitation-questionnaire", args=[token]), {"password": NEW_PASSWORD}).status_code == 404
+    )
 
 
 def test_invitation_list_takes_constant_queries(api, owner):
