@@ -12,6 +12,9 @@ from rest_framework import mixins, viewsets
 class ScopedViewSetMixin:
     model = None
     lookup_value_regex = "[0-9]+"
+    # Nothing is sortable or searchable unless a viewset names the fields.
+    ordering_fields: tuple | list = ()
+    search_fields: tuple | list = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

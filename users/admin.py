@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from users.models import Department, Invitation, User, UserGroup
+from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
 
 
 @admin.register(User)
@@ -68,4 +68,17 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Invitations are sent through the API, which emails the one-time link.
+        return False
+
+
+@admin.register(WebSocketTicket)
+class WebSocketTicketAdmin(admin.ModelAdmin):
+    list_display = ["user", "expires_at"]
+    list_filter = ["expires_at"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = ["user", "expires_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
         return False
