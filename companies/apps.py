@@ -6,3 +6,11 @@ class CompaniesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "companies"
     verbose_name = _("Companies")
+
+    def ready(self):
+        from comments import registry
+        from companies.models import Article, Company
+        from companies.selectors import article_list, company_list
+
+        registry.register(Company, visible_to=company_list)
+        registry.register(Article, visible_to=article_list)

@@ -6,3 +6,11 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contacts"
     verbose_name = _("Contacts")
+
+    def ready(self):
+        from comments import registry
+        from contacts.models import Contact, Return
+        from contacts.selectors import contacts_visible, return_list
+
+        registry.register(Contact, visible_to=contacts_visible)
+        registry.register(Return, visible_to=return_list)

@@ -17,3 +17,32 @@ class ReadOnlyOrOwnerOrAdmin(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return request.method in SAFE_METHODS or user.is_owner_or_admin
+
+
+def is_admin_or_responsible(user, responsible_id) -> bool:
+    return bool(user.is_owner_or_admin or (responsible_id is not None and responsible_id == user.pk))
+
+
+def _resolve(obj, path: str):
+    for name in path.split("."):
+        obj = getattr(obj, name)
+        if obj is None:
+            return None
+    return obj
+
+
+class StaffReadResponsibleWrite(BasePermission):
+    """All staff read; the owner, admins and the object's responsible user write (SPEC.md section 3).
+
+    A view whose objects carry the responsible user elsewhere names the path in
+    `responsible_path`, e.g. "company.responsible_id" for a knowledge base folder.
+    """
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        path = getattr(view, "responsible_path", "responsible_id")
+        return is_admin_or_responsible(request.user, _resolve(obj, path))

@@ -12,6 +12,9 @@ urlpatterns = [
     path("api/users/", include(("users.urls", "users"))),
     path("api/activity/", include(("activity.urls", "activity"))),
     path("api/notifications/", include(("notifications.urls", "notifications"))),
+    path("api/contacts/", include(("contacts.urls", "contacts"))),
+    path("api/companies/", include(("companies.urls", "companies"))),
+    path("api/comments/", include(("comments.urls", "comments"))),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from comments.models import Comment
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "author", "content_type", "object_id", "created_at"]
+    list_filter = ["content_type", "created_at"]
+    search_fields = ["text", "author__email", "author__last_name"]
+    list_select_related = ["author", "content_type"]
+    raw_id_fields = ["author"]

@@ -1,0 +1,57 @@
+from rest_framework import serializers
+
+from companies.models import Article, Company, Folder, KnowledgeFile
+from contacts.serializers import ContactBriefSerializer
+from users.serializers import UserBriefSerializer
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    contact_person_detail = ContactBriefSerializer(source="contact_person", read_only=True, allow_null=True)
+    responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
+    employee_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Company
+        fields = [
+            "id",
+            "name",
+            "edrpou",
+            "contact_person",
+            "contact_person_detail",
+            "responsible",
+            "responsible_detail",
+            "employee_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        validators = []  # uniqueness is the service's to check: it answers 409
+
+
+class FolderSerializer(serializers.ModelSerializer):
+    article_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Folder
+        fields = ["id", "company", "name", "article_count", "created_at"]
+        read_only_fields = ["id", "created_at"]
+        validators = []  # uniqueness is the service's to check: it answers 409
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True, allow_null=True)
+    folders = serializers.PrimaryKeyRelatedField(many=True, queryset=Folder.objects.all(), required=False)
+
+    class Meta:
+        model = Article
+        fields = ["id", "company", "name", "description", "folders", "views", "author", "created_at", "updated_at"]
+        read_only_fields = ["id", "views", "author", "created_at", "updated_at"]
+
+
+class KnowledgeFileSerializer(serializers.ModelSerializer):
+    company = serializers.IntegerField(source="article.company_id", read_only=True)
+
+    class Meta:
+        model = KnowledgeFile
+        fields = ["id", "article", "company", "name", "file", "created_at"]
+        read_only_fields = ["id", "company", "created_at"]

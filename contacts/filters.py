@@ -1,0 +1,66 @@
+import django_filters
+from django.core.exceptions import ValidationError
+from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Return
+from contacts.selectors import contact_search
+from crm.filters import PeriodFilterSet
+from crm.phones import normalize_phone
+
+
+class ContactFilter(PeriodFilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Name, email or phone in any spelling"))
+    phone = django_filters.CharFilter(method="filter_phone", label=_("Phone, in any spelling"))
+
+    class Meta:
+        model = Contact
+        fields = ["company", "responsible", "newsletter", "payment_method", "delivery_method", "edrpou"]
+
+    def filter_search(self, queryset, name, value):
+        return contact_search(queryset, value)
+
+    def filter_phone(self, queryset, name, value):
+        try:
+            number = normalize_phone(value)
+        except ValidationError as error:
+            raise serializers.ValidationError({"phone": error.messages}) from None
+        return queryset.filter(phones__number=number)
+
+
+class ContactEventFilter(PeriodFilterSet):
+    date_field = "occurred_at"
+
+    class Meta:
+        model = ContactEvent
+        fields = ["type", "call_id"]
+
+
+class ContactActivityFilter(PeriodFilterSet):
+    date_field = "occurred_at"
+
+    class Meta:
+        model = ContactActivity
+        fields = ["type", "responsible"]
+
+
+class LetterFilter(PeriodFilterSet):
+    date_field = "sent_at"
+
+    class Meta:
+        model = Letter
+        fields = ["direction"]
+
+
+class LoyaltyFilter(PeriodFilterSet):
+    class Meta:
+        model = LoyaltyTransaction
+        fields = ["kind"]
+
+
+class ReturnFilter(PeriodFilterSet):
+    date_field = "date"
+
+    class Meta:
+        model = Return
+        fields = ["status", "contact", "responsible", "order_reference"]

@@ -1,0 +1,64 @@
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q, QuerySet
+
+from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Phone, Return
+from crm.phones import normalize_phone
+
+
+def contacts_visible(*, user) -> QuerySet[Contact]:
+    """Every contact: all staff read the customer base."""
+    return Contact.objects.all()
+
+
+def contact_list(*, user) -> QuerySet[Contact]:
+    return (
+        contacts_visible(user=user)
+        .select_related("company", "responsible")
+        .prefetch_related(Prefetch("phones", queryset=Phone.objects.order_by("id")))
+    )
+
+
+def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
+    """Match names and email, and phones whatever way the number is written."""
+    term = term.strip()
+    if not term:
+        return queryset
+    condition = Q()
+    for word in term.split():
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(patronymic__icontains=word)
+            | Q(email__icontains=word)
+        )
+    try:
+        number = normalize_phone(term)
+    except ValidationError:  # text that is not a phone number simply matches no phone
+        number = None
+    else:
+        condition |= Q(pk__in=Phone.objects.filter(number=number).values("contact_id"))
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if number is None and len(digits) >= 5:
+        condition |= Q(pk__in=Phone.objects.filter(number__contains=digits).values("contact_id"))
+    return queryset.filter(condition)
+
+
+def contact_events(*, contact: Contact) -> QuerySet[ContactEvent]:
+    return ContactEvent.objects.filter(contact=contact)
+
+
+def contact_activities(*, contact: Contact) -> QuerySet[ContactActivity]:
+    return ContactActivity.objects.filter(contact=contact).select_related("responsible")
+
+
+def contact_letters(*, contact: Contact) -> QuerySet[Letter]:
+    return Letter.objects.filter(contact=contact)
+
+
+def loyalty_history(*, contact: Contact) -> QuerySet[LoyaltyTransaction]:
+    return LoyaltyTransaction.objects.filter(contact=contact).select_related("created_by")
+
+
+def return_list(*, user) -> QuerySet[Return]:
+    """Every return: all staff read them; deciding is for admins and the responsible user."""
+    return Return.objects.select_related("contact", "responsible", "decided_by").prefetch_related("items")

@@ -1,0 +1,147 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from contacts.models import (
+    Contact,
+    ContactActivity,
+    ContactEvent,
+    Letter,
+    LoyaltyKind,
+    LoyaltyTransaction,
+    Return,
+    ReturnItem,
+)
+from users.serializers import UserBriefSerializer
+
+
+class PhoneListField(serializers.ListField):
+    """Numbers in any spelling on the way in; the contact's stored numbers on the way out."""
+
+    child = serializers.CharField(max_length=32)
+
+    def to_representation(self, phones):
+        return [phone.number for phone in phones.all()]
+
+
+class ContactBriefSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = ["id", "full_name", "email"]
+        read_only_fields = fields
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    phones = PhoneListField(
+        required=False,
+        help_text=_("Phone numbers in any spelling; stored as +380501234567."),
+    )
+    company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
+    responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "patronymic",
+            "birth_date",
+            "email",
+            "phones",
+            "payment_method",
+            "delivery_method",
+            "delivery_company",
+            "newsletter",
+            "company",
+            "company_name",
+            "edrpou",
+            "responsible",
+            "responsible_detail",
+            "loyalty_balance",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "loyalty_balance", "created_at", "updated_at"]
+
+
+class ContactEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactEvent
+        fields = ["id", "type", "occurred_at", "call_id"]
+        read_only_fields = fields
+
+
+class ContactActivitySerializer(serializers.ModelSerializer):
+    responsible = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ContactActivity
+        fields = ["id", "name", "type", "responsible", "occurred_at", "message"]
+        read_only_fields = fields
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Letter
+        fields = ["id", "subject", "body", "direction", "sent_at"]
+        read_only_fields = fields
+
+
+class LoyaltyTransactionSerializer(serializers.ModelSerializer):
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+    kind = serializers.ChoiceField(choices=LoyaltyKind.choices)
+
+    class Meta:
+        model = LoyaltyTransaction
+        fields = ["id", "kind", "amount", "reason", "order_reference", "balance_after", "created_by", "created_at"]
+        read_only_fields = ["id", "balance_after", "created_by", "created_at"]
+
+
+class LoyaltyBalanceSerializer(serializers.Serializer):
+    contact = serializers.IntegerField()
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ReturnItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReturnItem
+        fields = ["id", "sku", "name", "quantity"]
+        read_only_fields = ["id"]
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    items = ReturnItemSerializer(many=True)
+    contact_detail = ContactBriefSerializer(source="contact", read_only=True)
+    responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
+    decided_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Return
+        fields = [
+            "id",
+            "contact",
+            "contact_detail",
+            "order_reference",
+            "items",
+            "reason",
+            "file",
+            "comment",
+            "date",
+            "status",
+            "responsible",
+            "responsible_detail",
+            "decided_by",
+            "decided_at",
+            "created_at",
+        ]
+        read_only_fields = ["id", "file", "status", "decided_by", "decided_at", "created_at"]
+
+
+class ReturnFileSerializer(serializers.ModelSerializer):
+    file = serializers.FileField()
+
+    class Meta:
+        model = Return
+        fields = ["file"]
