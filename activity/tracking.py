@@ -8,6 +8,8 @@ from django.db import models, transaction
 
 from activity.services import activity_record
 
+NO_UNIQUENESS_CHECKS = {"validate_unique": False, "validate_constraints": False}
+
 
 def _is_many_to_many(model: models.Model | type[models.Model], name: str) -> bool:
     return model._meta.get_field(name).many_to_many
@@ -17,7 +19,8 @@ def _is_many_to_many(model: models.Model | type[models.Model], name: str) -> boo
 def tracked_create(*, model: type[models.Model], actor, data: dict, also_changed: list[str] = ()) -> models.Model:
     plain = {name: value for name, value in data.items() if not _is_many_to_many(model, name)}
     instance = model(**plain)
-    instance.full_clean(exclude=[name for name in data if name not in plain])
+    # Field validators run here; uniqueness is left to the database, whose error the caller turns into a 409.
+    instance.full_clean(exclude=[name for name in data if name not in plain], **NO_UNIQUENESS_CHECKS)
     instance.save()
     for name, value in data.items():
         if name not in plain:
@@ -43,7 +46,8 @@ def tracked_update(*, instance: models.Model, actor, data: dict, also_changed: l
     if not changed and not many and not also_changed:
         return []
     if changed:
-        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in changed])
+        unchanged = [f.name for f in instance._meta.fields if f.name not in changed]
+        instance.full_clean(exclude=unchanged, **NO_UNIQUENESS_CHECKS)
         auto_now = [f.name for f in instance._meta.fields if getattr(f, "auto_now", False)]
         instance.save(update_fields=[*changed, *auto_now])
     for name, value in many.items():

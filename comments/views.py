@@ -1,3 +1,4 @@
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -31,7 +32,9 @@ class CommentViewSet(
         return selectors.comment_list(user=user)
 
     def get_object(self):
-        comment = super().get_object()
+        # Not through filter_queryset: the `target` filter is for lists only.
+        comment = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, comment)
         if not selectors.target_is_visible(
             user=self.request.user, content_type=comment.content_type, object_id=comment.object_id
         ):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from companies.models import Article, Company, Folder, KnowledgeFile
+from companies.validators import validate_edrpou
 from contacts.serializers import ContactBriefSerializer
 from users.serializers import UserBriefSerializer
 
@@ -25,7 +26,9 @@ class CompanySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        validators = []  # uniqueness is the service's to check: it answers 409
+        # Uniqueness is the service's to check: it answers 409.
+        validators = []
+        extra_kwargs = {"edrpou": {"validators": [validate_edrpou]}}
 
 
 class FolderSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 import django_filters
 from django.core.exceptions import ValidationError
-from rest_framework import serializers
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Return
 from contacts.selectors import contact_search

@@ -14,6 +14,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from activity.services import activity_record
+from comments.models import Comment
+from companies.tests.factories import ArticleFactory, CompanyFactory, FolderFactory, KnowledgeFileFactory
+from contacts.tests.factories import ContactEventFactory, ContactFactory, PhoneFactory, ReturnItemFactory
 from crm.wsgi import application
 from notifications.services import notify
 from users.models import Role
@@ -44,6 +47,14 @@ def owner_headers(db, keep_connection_open):
     make_invitation(invited_by=owner)
     activity_record(actor=colleague, verb="updated", target=colleague)
     notify(recipient=owner, kind="test", title="Hello", target=colleague)
+    contact = ContactFactory(responsible=owner)
+    PhoneFactory(contact=contact)
+    ContactEventFactory(contact=contact)
+    ReturnItemFactory(return_request__contact=contact, return_request__responsible=owner)
+    article = ArticleFactory(company=CompanyFactory(responsible=owner))
+    article.folders.add(FolderFactory(company=article.company))
+    KnowledgeFileFactory(article=article)
+    Comment.objects.create(target=contact, text="Hello", author=owner)
     return {"Authorization": f"Bearer {RefreshToken.for_user(owner).access_token}"}
 
 
