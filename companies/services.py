@@ -1,34 +1,21 @@
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_update
 from companies.models import Article, Company, Folder, KnowledgeFile
-from crm.exceptions import Conflict
-
-
-def _unique(action, message: str):
-    try:
-        with transaction.atomic():
-            return action()
-    except IntegrityError:
-        raise Conflict(message) from None
+from crm.exceptions import conflict_on_duplicate
 
 
 def company_create(*, actor, data: dict) -> Company:
     data = {"responsible": actor, **data}
-    return _unique(
-        lambda: tracked_create(model=Company, actor=actor, data=data),
-        _("A company with this EDRPOU code exists already."),
-    )
+    with conflict_on_duplicate(_("A company with this EDRPOU code exists already.")):
+        return tracked_create(model=Company, actor=actor, data=data)
 
 
 def company_update(*, company: Company, actor, data: dict) -> Company:
-    _unique(
-        lambda: tracked_update(instance=company, actor=actor, data=data),
-        _("A company with this EDRPOU code exists already."),
-    )
+    with conflict_on_duplicate(_("A company with this EDRPOU code exists already.")):
+        tracked_update(instance=company, actor=actor, data=data)
     return company
 
 
@@ -37,17 +24,15 @@ def company_delete(*, company: Company, actor) -> None:
 
 
 def folder_create(*, actor, data: dict) -> Folder:
-    return _unique(
-        lambda: tracked_create(model=Folder, actor=actor, data=data), _("The company has a folder of this name.")
-    )
+    with conflict_on_duplicate(_("The company has a folder of this name.")):
+        return tracked_create(model=Folder, actor=actor, data=data)
 
 
 def folder_update(*, folder: Folder, actor, data: dict) -> Folder:
     if "company" in data and data["company"] != folder.company:
         raise ValidationError({"company": [_("A folder cannot move to another company.")]})
-    _unique(
-        lambda: tracked_update(instance=folder, actor=actor, data=data), _("The company has a folder of this name.")
-    )
+    with conflict_on_duplicate(_("The company has a folder of this name.")):
+        tracked_update(instance=folder, actor=actor, data=data)
     return folder
 
 

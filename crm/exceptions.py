@@ -1,6 +1,9 @@
 """Domain errors raised by services, and the one handler that turns every error into JSON."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -35,3 +38,13 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     return drf_exception_handler(exc, context)
+
+
+@contextmanager
+def conflict_on_duplicate(message):
+    """Turn a unique constraint the database enforces into a 409 with `message`; the block is rolled back."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise Conflict(message) from None

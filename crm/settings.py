@@ -199,6 +199,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserStatusEnum": "users.models.Status",
         "ReturnStatusEnum": "contacts.models.ReturnStatus",
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "DealStatusEnum": "deals.models.DealStatus",
+        "DealKindEnum": "deals.models.DealKind",
+        "LoyaltyKindEnum": "contacts.models.LoyaltyKind",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

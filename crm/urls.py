@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/contacts/", include(("contacts.urls", "contacts"))),
     path("api/companies/", include(("companies.urls", "companies"))),
     path("api/comments/", include(("comments.urls", "comments"))),
+    path("api/leads/", include(("leads.urls", "leads"))),
+    path("api/deals/", include(("deals.urls", "deals"))),
 ]
 
 if settings.DEBUG:

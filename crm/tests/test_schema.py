@@ -4,6 +4,8 @@ Any 5xx, or a response that contradicts the schema, fails the test. New
 endpoints are covered as soon as they appear in the schema.
 """
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -18,6 +20,8 @@ from comments.models import Comment
 from companies.tests.factories import ArticleFactory, CompanyFactory, FolderFactory, KnowledgeFileFactory
 from contacts.tests.factories import ContactEventFactory, ContactFactory, PhoneFactory, ReturnItemFactory
 from crm.wsgi import application
+from deals.tests.factories import DealFactory, OrderItemFactory
+from leads.tests.factories import LeadFactory
 from notifications.services import notify
 from users.models import Role
 from users.tests.factories import UserFactory, UserGroupFactory, make_department, make_invitation
@@ -55,13 +59,16 @@ def owner_headers(db, keep_connection_open):
     article.folders.add(FolderFactory(company=article.company))
     KnowledgeFileFactory(article=article)
     Comment.objects.create(target=contact, text="Hello", author=owner)
+    deal = DealFactory(contact=contact, responsible=owner)
+    OrderItemFactory(order__deal=deal, order__contact=contact)
+    LeadFactory(responsible=owner)
     return {"Authorization": f"Bearer {RefreshToken.for_user(owner).access_token}"}
 
 
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=20,
+    max_examples=int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "10")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -1,0 +1,104 @@
+from django.db.models import Count, DecimalField, F, Prefetch, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
+
+from contacts.models import ContactActivity
+from contacts.selectors import return_list
+from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
+from users.models import User
+from users.selectors import scope_to_owners
+
+DEAL_OWNER_FIELDS = ("responsible", "created_by")
+
+
+def deals_visible(*, user) -> QuerySet[Deal]:
+    """Deals of `user` and their subordinates (responsible or creator); the owner and admins see all."""
+    return scope_to_owners(Deal.objects.all(), user=user, fields=DEAL_OWNER_FIELDS)
+
+
+def deal_list(*, user) -> QuerySet[Deal]:
+    return deals_visible(user=user).select_related("contact", "pipeline", "stage", "responsible")
+
+
+def pipeline_list() -> QuerySet[Pipeline]:
+    return Pipeline.objects.prefetch_related(Prefetch("stages", queryset=Stage.objects.order_by("position")))
+
+
+def stage_list() -> QuerySet[Stage]:
+    return Stage.objects.select_related("pipeline")
+
+
+def product_list() -> QuerySet[Product]:
+    return Product.objects.all()
+
+
+def kanban(*, pipeline: Pipeline, deals: QuerySet[Deal], per_stage: int) -> list[dict]:
+    """Every stage of `pipeline` with its count, amount sum and first `per_stage` deals: three queries."""
+    deals = deals.filter(pipeline=pipeline)
+    totals = {
+        row["stage"]: row
+        for row in deals.order_by()
+        .values("stage")
+        .annotate(count=Count("pk"), amount_sum=Coalesce(Sum("amount"), Value(0), output_field=DecimalField()))
+    }
+    ranked = (
+        deals.annotate(
+            rank=Window(RowNumber(), partition_by=F("stage"), order_by=[F("created_at").desc(), F("pk").desc()])
+        )
+        .filter(rank__lte=per_stage)
+        .order_by("stage", "rank")
+    )
+    first_page: dict[int, list[Deal]] = {}
+    for deal in ranked:
+        first_page.setdefault(deal.stage_id, []).append(deal)
+    return [
+        {
+            "stage": stage,
+            "count": totals.get(stage.pk, {}).get("count", 0),
+            "amount_sum": totals.get(stage.pk, {}).get("amount_sum", 0),
+            "deals": first_page.get(stage.pk, []),
+        }
+        for stage in pipeline.stages.order_by("position")
+    ]
+
+
+def orders_visible(*, user) -> QuerySet[Order]:
+    """Orders of the deals `user` may see; orders with no deal only for the owner and admins."""
+    if user.is_owner_or_admin:
+        return Order.objects.all()
+    return Order.objects.filter(deal__in=deals_visible(user=user).values("pk"))
+
+
+def order_list(*, user) -> QuerySet[Order]:
+    return (
+        orders_visible(user=user)
+        .select_related("contact", "deal")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.select_related("product")))
+    )
+
+
+def deal_panel(*, deal: Deal, user, recent: int = 10) -> dict:
+    """What the deal panel shows beside the deal: its orders, the contact's recent activity and returns."""
+    orders = (
+        Order.objects.filter(deal=deal)
+        .select_related("contact")
+        .prefetch_related(Prefetch("items", queryset=OrderItem.objects.select_related("product")))
+    )
+    activities = ContactActivity.objects.filter(contact_id=deal.contact_id).select_related("responsible")[:recent]
+    returns = return_list(user=user).filter(contact_id=deal.contact_id)[:recent]
+    return {"deal": deal, "orders": list(orders), "recent_activities": list(activities), "returns": list(returns)}
+
+
+def work_items(*, leads: QuerySet, deals: QuerySet) -> QuerySet:
+    """Leads and deals as one list of rows, newest first, for "all my leads and deals"."""
+    columns = ("type", "id", "name", "status", "amount", "responsible_id", "created_at")
+    lead_rows = leads.order_by().annotate(
+        type=Value("lead"), amount=Value(None, output_field=DecimalField(max_digits=14, decimal_places=2))
+    )
+    deal_rows = deals.order_by().annotate(type=Value("deal"), name=F("title"))
+    return lead_rows.values(*columns).union(deal_rows.values(*columns), all=True).order_by("-created_at", "-id")
+
+
+def with_responsible(rows: list[dict]) -> list[dict]:
+    """Put the responsible user on each row, fetched in one query."""
+    users = User.objects.in_bulk({row["responsible_id"] for row in rows if row["responsible_id"]})
+    return [{**row, "responsible": users.get(row["responsible_id"])} for row in rows]

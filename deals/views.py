@@ -1,0 +1,205 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from crm import viewsets
+from crm.permissions import ReadOnlyOrOwnerOrAdmin
+from deals import selectors, services
+from deals.filters import DealFilter, KanbanFilter, OrderFilter, ProductFilter, StageFilter, WorkItemFilter
+from deals.models import Deal, Order, Pipeline, Product, Stage
+from deals.serializers import (
+    DealFailSerializer,
+    DealMoveSerializer,
+    DealPanelSerializer,
+    DealSerializer,
+    KanbanSerializer,
+    OrderSerializer,
+    PipelineSerializer,
+    ProductSerializer,
+    StageSerializer,
+    WorkItemSerializer,
+)
+from leads.selectors import leads_visible
+
+
+class PipelineViewSet(viewsets.ModelViewSet):
+    """Deal pipelines ("deal pages") with their ordered stages; the owner and admins edit them."""
+
+    model = Pipeline
+    serializer_class = PipelineSerializer
+    permission_classes = [ReadOnlyOrOwnerOrAdmin]
+    search_fields = ["name"]
+    ordering_fields = ["position", "name"]
+
+    def scoped_queryset(self, user):
+        return selectors.pipeline_list()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        stages = data.pop("stage_names", [])
+        pipeline = services.pipeline_create(actor=self.request.user, stages=stages, **data)
+        serializer.instance = self.get_queryset().get(pk=pipeline.pk)
+
+    def perform_update(self, serializer):
+        data = {k: v for k, v in serializer.validated_data.items() if k != "stage_names"}
+        services.pipeline_update(pipeline=serializer.instance, actor=self.request.user, data=data)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.pipeline_delete(pipeline=instance, actor=self.request.user)
+
+
+class StageViewSet(viewsets.ModelViewSet):
+    model = Stage
+    serializer_class = StageSerializer
+    permission_classes = [ReadOnlyOrOwnerOrAdmin]
+    filterset_class = StageFilter
+    ordering_fields = ["position"]
+
+    def scoped_queryset(self, user):
+        return selectors.stage_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.stage_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.stage_update(stage=serializer.instance, actor=self.request.user, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.stage_delete(stage=instance, actor=self.request.user)
+
+
+class ProductViewSet(viewsets.ModelViewSet):
+    """Products: all staff read; the owner and admins edit."""
+
+    model = Product
+    serializer_class = ProductSerializer
+    permission_classes = [ReadOnlyOrOwnerOrAdmin]
+    filterset_class = ProductFilter
+    search_fields = ["sku", "name"]
+    ordering_fields = ["sku", "name", "quantity_in_stock"]
+
+    def scoped_queryset(self, user):
+        return selectors.product_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.product_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        services.product_update(product=serializer.instance, actor=self.request.user, data=serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.product_delete(product=instance, actor=self.request.user)
+
+
+class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Shop orders with their items, as far as the caller sees their deals."""
+
+    model = Order
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+    search_fields = ["shop_order_id", "items__name"]
+    ordering_fields = ["ordered_at"]
+
+    def scoped_queryset(self, user):
+        return selectors.order_list(user=user)
+
+
+class DealViewSet(viewsets.ModelViewSet):
+    """Deals: visible to their responsible user and creator, their managers, admins and the owner."""
+
+    model = Deal
+    serializer_class = DealSerializer
+    filterset_class = DealFilter
+    search_fields = ["title", "shop_order_id", "company_name", "contact__last_name", "contact__email"]
+    ordering_fields = ["created_at", "amount", "updated_at", "closed_at"]
+
+    def scoped_queryset(self, user):
+        return selectors.deal_list(user=user)
+
+    def perform_create(self, serializer):
+        deal = services.deal_create(actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=deal.pk)
+
+    def perform_update(self, serializer):
+        services.deal_update(deal=serializer.instance, actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.deal_delete(deal=instance, actor=self.request.user)
+
+    def _fresh(self, deal):
+        return Response(DealSerializer(self.get_queryset().get(pk=deal.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=DealMoveSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        serializer = DealMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deal = services.deal_move(deal=self.get_object(), actor=request.user, stage=serializer.validated_data["stage"])
+        return self._fresh(deal)
+
+    @extend_schema(request=None, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def win(self, request, pk=None):
+        return self._fresh(services.deal_win(deal=self.get_object(), actor=request.user))
+
+    @extend_schema(request=DealFailSerializer, responses=DealSerializer)
+    @action(detail=True, methods=["post"])
+    def fail(self, request, pk=None):
+        serializer = DealFailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        deal = services.deal_fail(
+            deal=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self._fresh(deal)
+
+    @extend_schema(responses=DealPanelSerializer)
+    @action(detail=True, methods=["get"])
+    def panel(self, request, pk=None):
+        panel = selectors.deal_panel(deal=self.get_object(), user=request.user)
+        return Response(DealPanelSerializer(panel, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=KanbanSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=KanbanFilter)
+    def kanban(self, request):
+        """Every stage of a pipeline with its count, amount sum and first page of deals (`page_size`, 25)."""
+        deals = self.filter_queryset(self.get_queryset())
+        pipeline = Pipeline.objects.get(pk=request.query_params["pipeline"])  # checked by KanbanFilter
+        per_stage = self._per_stage(request)
+        columns = selectors.kanban(pipeline=pipeline, deals=deals, per_stage=per_stage)
+        data = {"pipeline": pipeline.pk, "columns": columns}
+        return Response(KanbanSerializer(data, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
+
+    @staticmethod
+    def _per_stage(request) -> int:
+        raw = request.query_params.get("page_size", "25")
+        if not raw.isdigit() or not 1 <= int(raw) <= 200:
+            raise ValidationError({"page_size": [_("A whole number from 1 to 200.")]})
+        return int(raw)
+
+
+class WorkItemViewSet(viewsets.GenericViewSet):
+    """All my leads and deals: the caller's (and their subordinates') work in one list, newest first."""
+
+    model = Deal
+    serializer_class = WorkItemSerializer
+    filterset_class = WorkItemFilter
+
+    def scoped_queryset(self, user):
+        return selectors.deals_visible(user=user)
+
+    def list(self, request):
+        leads = self._filtered(leads_visible(user=request.user))
+        deals = self._filtered(self.get_queryset())
+        page = self.paginate_queryset(selectors.work_items(leads=leads, deals=deals))
+        return self.get_paginated_response(WorkItemSerializer(selectors.with_responsible(page), many=True).data)
+
+    def _filtered(self, queryset):
+        filterset = WorkItemFilter(self.request.query_params, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset.qs

@@ -1,0 +1,8 @@
+from crm.filters import PeriodFilterSet
+from leads.models import Lead
+
+
+class LeadFilter(PeriodFilterSet):
+    class Meta:
+        model = Lead
+        fields = ["status", "source", "responsible"]

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import TimeStampedModel
+
+
+class LeadStatus(models.TextChoices):
+    """The stages of the funnel, in order."""
+
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    QUALIFIED = "qualified", _("Qualified")
+    CONVERTED = "converted", _("Converted")
+    FAILED = "failed", _("Unsuccessful")
+
+
+class LeadSource(models.TextChoices):
+    WEBSITE = "website", _("Website")
+    SHOP = "shop", _("Online shop")
+    PHONE = "phone", _("Phone call")
+    EMAIL = "email", _("Email")
+    SOCIAL = "social", _("Social networks")
+    REFERRAL = "referral", _("Referral")
+    OTHER = "other", _("Other")
+
+
+class Lead(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.OTHER)
+    status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    notes = models.TextField(_("notes"), blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_leads",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    deal = models.OneToOneField(
+        "deals.Deal", verbose_name=_("deal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="lead"
+    )
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="lead_status_idx"),
+            models.Index(fields=["responsible", "-created_at"], name="lead_responsible_idx"),
+        ]
+
+    def __str__(self):
+        return self.name

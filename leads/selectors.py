@@ -1,0 +1,19 @@
+from django.db.models import Count, QuerySet
+
+from leads.models import Lead, LeadStatus
+from users.selectors import scope_to_owners
+
+
+def leads_visible(*, user) -> QuerySet[Lead]:
+    """Leads of `user` and their subordinates (responsible or creator); the owner and admins see all."""
+    return scope_to_owners(Lead.objects.all(), user=user, fields=("responsible", "created_by"))
+
+
+def lead_list(*, user) -> QuerySet[Lead]:
+    return leads_visible(user=user).select_related("responsible", "contact", "deal")
+
+
+def lead_funnel(leads: QuerySet[Lead]) -> list[dict]:
+    """Every funnel stage with its number of leads, in funnel order, from one grouped query."""
+    counts = dict(leads.order_by().values_list("status").annotate(count=Count("pk")))
+    return [{"status": value, "label": label, "count": counts.get(value, 0)} for value, label in LeadStatus.choices]

@@ -1,0 +1,61 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from crm import viewsets
+from leads import selectors, services
+from leads.filters import LeadFilter
+from leads.models import Lead
+from leads.serializers import FunnelStageSerializer, LeadConvertSerializer, LeadFailSerializer, LeadSerializer
+
+
+class LeadViewSet(viewsets.ModelViewSet):
+    """Leads: visible to their responsible user and creator, their managers, admins and the owner."""
+
+    model = Lead
+    serializer_class = LeadSerializer
+    filterset_class = LeadFilter
+    search_fields = ["name", "email", "phone", "notes"]
+    ordering_fields = ["created_at", "updated_at", "name", "status"]
+
+    def scoped_queryset(self, user):
+        return selectors.lead_list(user=user)
+
+    def perform_create(self, serializer):
+        lead = services.lead_create(actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=lead.pk)
+
+    def perform_update(self, serializer):
+        services.lead_update(lead=serializer.instance, actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        services.lead_delete(lead=instance, actor=self.request.user)
+
+    def _fresh(self, lead):
+        return Response(LeadSerializer(self.get_queryset().get(pk=lead.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=LeadConvertSerializer, responses=LeadSerializer)
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        """Make the lead a contact (reusing one with the same phone or email) and a deal; once."""
+        serializer = LeadConvertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._fresh(
+            services.lead_convert(lead=self.get_object(), actor=request.user, **serializer.validated_data)
+        )
+
+    @extend_schema(request=LeadFailSerializer, responses=LeadSerializer)
+    @action(detail=True, methods=["post"])
+    def fail(self, request, pk=None):
+        serializer = LeadFailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reason = serializer.validated_data["reason"]
+        return self._fresh(services.lead_fail(lead=self.get_object(), actor=request.user, reason=reason))
+
+    @extend_schema(responses=FunnelStageSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def funnel(self, request):
+        """The funnel: every status with its number of leads, under the same filters as the list."""
+        stages = selectors.lead_funnel(self.filter_queryset(self.get_queryset()))
+        return Response(FunnelStageSerializer(stages, many=True).data)
