@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, user_reference
 from crm.uploads import UploadTo, validate_upload
 
 
@@ -19,14 +18,7 @@ class Company(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="responsible_companies",
-    )
+    responsible = user_reference(_("responsible"), related_name="responsible_companies")
     # Employees are the contacts whose `company` is this one (Contact.company, related name "employees").
 
     class Meta:
@@ -64,14 +56,7 @@ class Article(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     folders = models.ManyToManyField(Folder, verbose_name=_("folders"), blank=True, related_name="articles")
     views = models.PositiveIntegerField(_("views"), default=0, editable=False)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    author = user_reference(_("author"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

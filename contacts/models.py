@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -8,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, user_reference
 from crm.uploads import UploadTo, validate_upload
 
 
@@ -33,14 +32,7 @@ class Contact(TimeStampedModel):
         related_name="employees",
     )
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, blank=True, validators=[validate_edrpou])
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="responsible_contacts",
-    )
+    responsible = user_reference(_("responsible"), related_name="responsible_contacts")
     loyalty_balance = models.DecimalField(
         _("loyalty balance"), max_digits=12, decimal_places=2, default=Decimal("0"), editable=False
     )
@@ -108,14 +100,7 @@ class ContactActivity(models.Model):
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="activities")
     name = models.CharField(_("name"), max_length=255)
     type = models.CharField(_("type"), max_length=50)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = user_reference(_("responsible"))
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     message = models.TextField(_("message"), blank=True)
 
@@ -167,14 +152,7 @@ class LoyaltyTransaction(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     order_reference = models.CharField(_("order"), max_length=64, blank=True)
     balance_after = models.DecimalField(_("balance after"), max_digits=12, decimal_places=2)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_reference(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -214,22 +192,8 @@ class Return(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ReturnStatus.choices, default=ReturnStatus.PENDING, db_index=True
     )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="responsible_returns",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = user_reference(_("responsible"), related_name="responsible_returns")
+    decided_by = user_reference(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +9,15 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def user_reference(verbose_name, *, related_name: str = "+") -> models.ForeignKey:
+    """An optional link to a staff member that outlives their account (responsible, created by...)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )

@@ -1,12 +1,11 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, user_reference
 
 
 class Pipeline(TimeStampedModel):
@@ -81,22 +80,8 @@ class Deal(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="responsible_deals",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = user_reference(_("responsible"), related_name="responsible_deals")
+    created_by = user_reference(_("created by"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

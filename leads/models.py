@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, user_reference
 
 
 class LeadStatus(models.TextChoices):
@@ -33,22 +32,8 @@ class Lead(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     notes = models.TextField(_("notes"), blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="responsible_leads",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = user_reference(_("responsible"), related_name="responsible_leads")
+    created_by = user_reference(_("created by"))
     contact = models.ForeignKey(
         "contacts.Contact",
         verbose_name=_("contact"),
