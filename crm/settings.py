@@ -193,6 +193,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "chat.models.MessageStatus",
         "UserStatusEnum": "users.models.Status",
     },
 }
@@ -223,3 +224,6 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     X_FRAME_OPTIONS = "DENY"
 
+# Chat
+CHAT_FILE_MAX_BYTES = env.int("CHAT_FILE_MAX_MB", default=20) * 1024 * 1024
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from chat.urls import page_urlpatterns as chat_pages
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -12,6 +14,8 @@ urlpatterns = [
     path("api/users/", include(("users.urls", "users"))),
     path("api/activity/", include(("activity.urls", "activity"))),
     path("api/notifications/", include(("notifications.urls", "notifications"))),
+    path("api/chat/", include(("chat.urls", "chat"))),
+    path("chat/", include((chat_pages, "chat-pages"))),
 ]
 
 if settings.DEBUG:
