@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/activity/", include(("activity.urls", "activity"))),
     path("api/notifications/", include(("notifications.urls", "notifications"))),
     path("api/chat/", include(("chat.urls", "chat"))),
+    path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),
 ]
 
