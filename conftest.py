@@ -76,3 +76,23 @@ async def ws():
     yield connect
     for communicator in opened:
         await communicator.disconnect(timeout=5)
+
+
+@pytest.fixture
+def servers(transactional_db, tmp_path):
+    """`servers(n)` starts n server processes sharing this test's PostgreSQL and Redis; all stop after the test."""
+    from crm.websocket_testing import ServerProcess, shared_services_or_skip
+
+    started = []
+
+    def start(count: int = 1):
+        env = shared_services_or_skip()
+        batch = [ServerProcess(env, tmp_path) for _ in range(count)]
+        started.extend(batch)
+        for server in batch:
+            server.wait_ready()
+        return batch
+
+    yield start
+    for server in started:
+        server.stop()
