@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from chat.models import Chat, ChatMember, Message, MessageFile
+from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
 
 
 class ChatMemberInline(admin.TabularInline):
@@ -12,8 +12,8 @@ class ChatMemberInline(admin.TabularInline):
 
 @admin.register(Chat)
 class ChatAdmin(admin.ModelAdmin):
-    list_display = ["name", "display_name", "owner", "is_channel", "created_at"]
-    list_filter = ["is_channel", "created_at"]
+    list_display = ["name", "display_name", "owner", "is_channel", "is_direct", "created_at"]
+    list_filter = ["is_channel", "is_direct", "created_at"]
     search_fields = ["name", "display_name", "owner__email"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
@@ -43,3 +43,13 @@ class ChatMemberAdmin(admin.ModelAdmin):
     search_fields = ["chat__name", "user__email"]
     list_select_related = ["chat", "user"]
     raw_id_fields = ["chat", "user"]
+
+
+@admin.register(ChatInvite)
+class ChatInviteAdmin(admin.ModelAdmin):
+    list_display = ["chat", "created_by", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["created_at", "expires_at", "revoked_at"]
+    search_fields = ["chat__name", "created_by__email"]
+    list_select_related = ["chat", "created_by"]
+    raw_id_fields = ["chat", "created_by"]
+    readonly_fields = ["token_hash"]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel
@@ -18,6 +19,8 @@ class Chat(TimeStampedModel):
         related_name="owned_chats",
     )
     is_channel = models.BooleanField(_("channel"), default=False)
+    # A conversation of two; its name is derived from the pair, so the unique name keeps one per pair.
+    is_direct = models.BooleanField(_("direct"), default=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("members"), through="ChatMember", related_name="chats"
     )
@@ -93,3 +96,31 @@ class MessageFile(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ChatInvite(TimeStampedModel):
+    """A link that makes whoever opens it a member. Only the token's hash is stored."""
+
+    chat = models.ForeignKey(Chat, verbose_name=_("chat"), on_delete=models.CASCADE, related_name="invites")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("chat invite")
+        verbose_name_plural = _("chat invites")
+
+    def __str__(self):
+        return f"{self.chat} ({self.pk})"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"

@@ -1,7 +1,7 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from chat.models import Chat, ChatMember, Message
+from chat.models import Chat, ChatInvite, ChatMember, Message
 
 PAGE_SIZE = 50
 
@@ -61,3 +61,7 @@ def message_page(*, chat: Chat, before: int | None = None, size: int = PAGE_SIZE
         queryset = queryset.filter(pk__lt=before)
     rows = list(queryset[: size + 1])
     return rows[:size], len(rows) > size
+
+
+def invite_list(*, chat: Chat) -> QuerySet[ChatInvite]:
+    return ChatInvite.objects.filter(chat=chat)

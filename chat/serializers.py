@@ -1,7 +1,8 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from chat.models import Chat, ChatMember, Message, MessageFile
+from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
 from crm.ids import MAX_ID
 from users.serializers import UserBriefSerializer
 
@@ -65,6 +66,7 @@ class ChatSerializer(serializers.ModelSerializer):
             "display_name",
             "owner",
             "is_channel",
+            "is_direct",
             "members",
             "last_message",
             "unread_count",
@@ -89,3 +91,33 @@ class ChatUpdateSerializer(serializers.Serializer):
 
 class ChatUserSerializer(serializers.Serializer):
     user = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("The id of a user."))
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ChatInvite
+        fields = ["id", "chat", "created_by", "created_at", "expires_at", "revoked_at", "state"]
+        read_only_fields = fields
+
+
+class InviteCreatedSerializer(InviteSerializer):
+    token = serializers.CharField(read_only=True, help_text=_("Shown once: pass it to POST /api/chat/chats/join/."))
+
+    class Meta(InviteSerializer.Meta):
+        fields = [*InviteSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class InviteCreateSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_expires_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("Must be in the future."))
+        return value
+
+
+class JoinSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200)

@@ -1,15 +1,17 @@
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from activity.services import activity_record
-from chat.models import Chat, ChatMember, Message, MessageFile, MessageStatus
+from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile, MessageStatus
 from chat.permissions import can_manage, can_post
 from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
-from crm.exceptions import Conflict, DomainError
+from crm.exceptions import Conflict, DomainError, Gone
 from notifications.services import notify
+from users.tokens import hash_token, new_token
 
 
 def chat_group(chat_id: int) -> str:
@@ -24,7 +26,10 @@ def _membership(chat: Chat, user) -> ChatMember:
 
 
 def _check_manages(chat: Chat, actor) -> None:
-    if not can_manage(_membership(chat, actor)):
+    membership = _membership(chat, actor)
+    if chat.is_direct:
+        raise Conflict(_("A direct chat stays between its two people."))
+    if not can_manage(membership):
         raise PermissionDenied(_("Only the chat's owner and admins can do this."))
 
 
@@ -168,3 +173,55 @@ def chat_mark_read(*, chat: Chat, user, up_to: int) -> int:
     )
     broadcast(chat_group(chat.pk), "chat.read", {"chat": chat.pk, "user": user.pk, "up_to": newest})
     return newest
+
+
+def chat_direct(*, user, other) -> tuple[Chat, bool]:
+    """The direct chat of the pair, created on first use; returns (chat, created)."""
+    if user.pk == other.pk:
+        raise DomainError(_("A direct chat needs another person."))
+    if not other.is_active:
+        raise DomainError(_("This user is deactivated."))
+    low, high = sorted([user.pk, other.pk])
+    name = f"direct-{low}-{high}"
+    chat = Chat.objects.filter(name=name).first()
+    if chat is not None:
+        return chat, False
+    try:
+        with transaction.atomic():
+            chat = Chat.objects.create(name=name, display_name=f"{user} / {other}", owner=user, is_direct=True)
+            ChatMember.objects.bulk_create([ChatMember(chat=chat, user=user), ChatMember(chat=chat, user=other)])
+    except IntegrityError:  # the other person opened it at the same moment
+        return Chat.objects.get(name=name), False
+    return chat, True
+
+
+def invite_create(*, chat: Chat, actor, expires_at=None) -> tuple[ChatInvite, str]:
+    """A new invite link; the token is returned once and only its hash is kept."""
+    _check_manages(chat, actor)
+    token, token_hash = new_token()
+    invite = ChatInvite.objects.create(chat=chat, token_hash=token_hash, created_by=actor, expires_at=expires_at)
+    return invite, token
+
+
+def invite_revoke(*, invite: ChatInvite, actor) -> ChatInvite:
+    _check_manages(invite.chat, actor)
+    if invite.revoked_at is None:
+        invite.revoked_at = timezone.now()
+        invite.save(update_fields=["revoked_at", "updated_at"])
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, token: str, user) -> Chat:
+    """Join the chat of an active invite; opening it again as a member changes nothing."""
+    invite = ChatInvite.objects.select_related("chat").filter(token_hash=hash_token(token or "")).first()
+    if invite is None:
+        raise NotFound(_("This invite link is not valid."))
+    if invite.state != "active":
+        raise Gone(_("This invite link has expired or was revoked."))
+    _membership, joined = ChatMember.objects.get_or_create(chat=invite.chat, user=user)
+    if joined:
+        activity_record(actor=user, verb="joined", target=invite.chat)
+        payload = {"chat": invite.chat.pk, "user": user.pk, "is_admin": False}
+        broadcast(chat_group(invite.chat.pk), "chat.member_added", payload)
+    return invite.chat

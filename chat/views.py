@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -14,11 +14,16 @@ from chat import selectors, services
 from chat.filters import MessageFilter
 from chat.forms import ChatCreateForm
 from chat.models import Chat, Message
+from chat.permissions import can_manage
 from chat.serializers import (
     ChatCreateSerializer,
     ChatSerializer,
     ChatUpdateSerializer,
     ChatUserSerializer,
+    InviteCreatedSerializer,
+    InviteCreateSerializer,
+    InviteSerializer,
+    JoinSerializer,
     MessageCreateSerializer,
     MessageSerializer,
 )
@@ -28,6 +33,7 @@ from crm.ids import MAX_ID
 from users.models import User
 
 USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH)
+INVITE_ID = OpenApiParameter("invite_id", int, OpenApiParameter.PATH)
 
 
 def _active_user(user_id: int, field: str = "user") -> User:
@@ -119,6 +125,50 @@ class ChatViewSet(viewsets.GenericViewSet):
     def leave(self, request, pk=None):
         services.chat_leave(chat=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ChatUserSerializer, responses={200: ChatSerializer, 201: ChatSerializer})
+    @action(detail=False, methods=["post"])
+    def direct(self, request):
+        """The direct chat between you and `user`: found, or created on first use (201)."""
+        serializer = ChatUserSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        other = _active_user(serializer.validated_data["user"])
+        chat, created = services.chat_direct(user=request.user, other=other)
+        return self._respond(chat.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=JoinSerializer, responses=ChatSerializer)
+    @action(detail=False, methods=["post"])
+    def join(self, request):
+        """Become a member through an invite link's token (404 unknown, 410 expired or revoked)."""
+        serializer = JoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        chat = services.invite_accept(token=serializer.validated_data["token"], user=request.user)
+        return self._respond(chat.pk)
+
+    @extend_schema(methods=["get"], request=None, responses=InviteSerializer(many=True))
+    @extend_schema(methods=["post"], request=InviteCreateSerializer, responses={201: InviteCreatedSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def invites(self, request, pk=None):
+        """The chat's invite links (owner and admins); POST makes a new one, optionally expiring."""
+        chat = self.get_object()
+        if request.method == "GET":
+            if not can_manage(selectors.chat_membership(chat_id=chat.pk, user=request.user)[1]):
+                raise PermissionDenied(_("Only the chat's owner and admins can do this."))
+            return Response(InviteSerializer(selectors.invite_list(chat=chat), many=True).data)
+        serializer = InviteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invite, token = services.invite_create(chat=chat, actor=request.user, **serializer.validated_data)
+        invite.token = token
+        return Response(InviteCreatedSerializer(invite).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=InviteSerializer, parameters=[INVITE_ID])
+    @action(detail=True, methods=["delete"], url_path=r"invites/(?P<invite_id>[0-9]+)")
+    def revoke_invite(self, request, pk=None, invite_id=None):
+        chat = self.get_object()
+        invite = selectors.invite_list(chat=chat).filter(pk=invite_id).first() if int(invite_id) <= MAX_ID else None
+        if invite is None:
+            raise NotFound(_("No such invite."))
+        return Response(InviteSerializer(services.invite_revoke(invite=invite, actor=request.user)).data)
 
     @staticmethod
     def _member(chat, user_id) -> User:

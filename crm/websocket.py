@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import APIException
 
-from users.services import user_socket_closed, user_socket_opened, ws_ticket_consume
+from crm.broadcast import user_group
+from users.services import SOCKETS_STREAM, user_socket_closed, user_socket_opened, ws_ticket_consume
 
 NOT_AUTHENTICATED = 4401
 NOT_ALLOWED = 4403
@@ -80,7 +81,8 @@ class Consumer(AsyncJsonWebsocketConsumer):
         except Refused as refusal:
             await self.close(code=refusal.code)
             return
-        for group in groups:
+        # Every socket of a user also hears events about the user themselves (deactivation).
+        for group in [*groups, user_group(SOCKETS_STREAM, user.pk)]:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         await self.accept()
@@ -124,5 +126,5 @@ class Consumer(AsyncJsonWebsocketConsumer):
     async def forward(self, event: dict) -> None:
         await self.send_json({"type": event["type"], **event["payload"]})
 
-    async def close_socket(self, code: int) -> None:
-        await self.close(code=code)
+    async def user_deactivated(self, event: dict) -> None:
+        await self.close(code=NOT_AUTHENTICATED)

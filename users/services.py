@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from activity.services import activity_record
-from crm.broadcast import broadcast
+from crm.broadcast import broadcast, user_group
 from crm.exceptions import Conflict, DomainError, Gone
 from crm.phones import normalize_phone
 from notifications.services import notify
@@ -90,6 +90,8 @@ def user_update(*, user: User, actor: User, data: dict) -> User:
 
 
 PRESENCE_GROUP = "presence"
+# The group of all of a user's sockets, whatever their stream.
+SOCKETS_STREAM = "sockets"
 
 
 def _presence_push(user: User) -> None:
@@ -181,6 +183,8 @@ def user_deactivate(*, user: User, actor: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
     _blacklist_refresh_tokens(user)
+    # Open sockets would otherwise outlive the account.
+    broadcast(user_group(SOCKETS_STREAM, user.pk), "user.deactivated", {"user": user.pk})
     activity_record(actor=actor, verb="deactivated", target=user, changed_fields=["is_active"])
     return user
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from crm.websocket import NOT_AUTHENTICATED
 from crm.websocket_testing import issue_ticket, receive_type
 from users.models import WebSocketTicket
+from users.services import user_deactivate
 from users.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -89,3 +90,13 @@ async def test_malformed_and_unknown_messages_get_an_error_not_a_crash(ws):
     assert (await receive_type(communicator, "error"))["detail"]
     await communicator.send_json_to({"type": "no-such-thing"})
     assert (await receive_type(communicator, "error"))["detail"]
+
+
+async def test_deactivating_a_user_closes_their_open_sockets(ws):
+    admin, user = await database_sync_to_async(UserFactory)(role="admin"), await database_sync_to_async(UserFactory)()
+    communicator, connected, _code = await ws("/ws/timer/", user=user)
+    assert connected
+    await database_sync_to_async(user_deactivate)(user=user, actor=admin)
+    while (output := await communicator.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+    assert output["code"] == NOT_AUTHENTICATED
