@@ -1,5 +1,7 @@
 import pytest
 from channels.db import database_sync_to_async
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from chat.models import ChatMember, Message, MessageStatus
 from chat.services import chat_remove_member
@@ -134,3 +136,17 @@ async def test_empty_or_non_text_message_is_an_error(ws):
     await socket.send_json_to({"type": "new_message", "text": 5})
     assert "text" in (await receive_type(socket, "error"))["detail"]
     assert not await db(Message.objects.exists)()
+
+
+async def test_file_posted_over_rest_reaches_the_room(ws, api):
+    chat, owner, (member,) = await make_room()
+    member_socket, *_ = await ws(f"/ws/chat/{chat.pk}/", user=member)
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan")
+    response = await db(
+        lambda: api.as_user(owner).post(
+            reverse("chat:message-list"), {"chat": chat.pk, "text": "the plan", "file": upload}, format="multipart"
+        )
+    )()
+    assert response.status_code == 201
+    message = (await receive_type(member_socket, "chat.message"))["message"]
+    assert message["text"] == "the plan" and message["files"][0]["name"] == "plan.pdf"

@@ -84,3 +84,8 @@ def test_elapsed_counts_closed_segments_and_the_running_one(employee):
     Segment.objects.create(period=period, user=employee, start=timezone.now() - timedelta(hours=1))
 
     assert 3 * 3600 - 5 <= timer_state(user=employee)["elapsed_seconds"] <= 3 * 3600 + 5
+
+
+def test_today_is_the_day_in_kyiv_not_in_utc(employee):
+    late_utc = timezone.datetime(2026, 3, 1, 22, 30, tzinfo=timezone.get_fixed_timezone(0))
+    assert timer_state(user=employee, now=late_utc)["day"].isoformat() == "2026-03-02"
