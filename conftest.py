@@ -1,4 +1,6 @@
 import pytest
+import pytest_asyncio
+from channels.layers import channel_layers
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -15,6 +17,14 @@ def _isolated_cache_and_media(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each test runs on its own event loop; a Redis layer built on an earlier loop cannot be reused."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
 
 
 @pytest.fixture
@@ -48,3 +58,41 @@ def api():
 
     client.as_user = as_user
     return client
+
+
+@pytest_asyncio.fixture
+async def ws():
+    """`await ws(path, user=...)` opens a socket on the ASGI application; all are closed after the test."""
+    from crm.websocket_testing import open_socket
+
+    opened = []
+
+    async def connect(path, **kwargs):
+        communicator, connected, code = await open_socket(path, **kwargs)
+        if connected:
+            opened.append(communicator)
+        return communicator, connected, code
+
+    yield connect
+    for communicator in opened:
+        await communicator.disconnect(timeout=5)
+
+
+@pytest.fixture
+def servers(transactional_db, tmp_path):
+    """`servers(n)` starts n server processes sharing this test's PostgreSQL and Redis; all stop after the test."""
+    from crm.websocket_testing import ServerProcess, shared_services_or_skip
+
+    started = []
+
+    def start(count: int = 1):
+        env = shared_services_or_skip()
+        batch = [ServerProcess(env, tmp_path) for _ in range(count)]
+        started.extend(batch)
+        for server in batch:
+            server.wait_ready()
+        return batch
+
+    yield start
+    for server in started:
+        server.stop()

@@ -4,6 +4,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from activity.models import Activity
+from activity.serializers import ActivitySerializer
+from crm.broadcast import broadcast, user_group
+from users.models import Department
+
+STREAM = "activity"
+# The owner and admins see every entry, so their sockets also join this group.
+EVERYONE_GROUP = "activity.all"
 
 
 def activity_record(
@@ -14,8 +21,8 @@ def activity_record(
     changed_fields: Iterable[str] = (),
     description: str = "",
 ) -> Activity:
-    """Store one entry of the activity log. Call it from the service that made the change."""
-    return Activity.objects.create(
+    """Store one entry of the activity log and push it live. Call it from the service that made the change."""
+    entry = Activity.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
@@ -24,3 +31,27 @@ def activity_record(
         changed_fields=sorted(changed_fields),
         description=description[:500],
     )
+    _push(entry)
+    return entry
+
+
+def _managers_of(user) -> set[int]:
+    """Heads of the user's department and of every department above it."""
+    # Read the path afresh: adding a sibling department can move this one in the tree.
+    path = Department.objects.filter(pk=user.department_id).values_list("path", flat=True).first()
+    if not path:
+        return set()
+    step = Department.steplen
+    ancestor_paths = [path[:end] for end in range(step, len(path) + 1, step)]
+    heads = Department.objects.filter(path__in=ancestor_paths, head__isnull=False).values_list("head_id", flat=True)
+    return set(heads)
+
+
+def _push(entry: Activity) -> None:
+    payload = {"activity": ActivitySerializer(entry).data}
+    groups = {EVERYONE_GROUP}
+    if entry.actor is not None:
+        audience = {entry.actor.pk} | _managers_of(entry.actor)
+        groups |= {user_group(STREAM, user_id) for user_id in audience}
+    for group in sorted(groups):
+        broadcast(group, "activity.created", payload)

@@ -203,6 +203,7 @@ SPECTACULAR_SETTINGS = {
         "DealStatusEnum": "deals.models.DealStatus",
         "DealKindEnum": "deals.models.DealKind",
         "LoyaltyKindEnum": "contacts.models.LoyaltyKind",
+        "MessageStatusEnum": "chat.models.MessageStatus",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -233,3 +234,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     X_FRAME_OPTIONS = "DENY"
+
+# Chat
+CHAT_FILE_MAX_BYTES = env.int("CHAT_FILE_MAX_MB", default=20) * 1024 * 1024
+CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from chat.urls import page_urlpatterns as chat_pages
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -17,6 +19,9 @@ urlpatterns = [
     path("api/comments/", include(("comments.urls", "comments"))),
     path("api/leads/", include(("leads.urls", "leads"))),
     path("api/deals/", include(("deals.urls", "deals"))),
+    path("api/chat/", include(("chat.urls", "chat"))),
+    path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
+    path("chat/", include((chat_pages, "chat-pages"))),
 ]
 
 if settings.DEBUG:

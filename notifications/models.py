@@ -37,3 +37,25 @@ class Notification(models.Model):
     @property
     def seen(self) -> bool:
         return self.seen_at is not None
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind of notification; without a row the kind's default applies."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    email = models.BooleanField(_("send by email"))
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")]
+
+    def __str__(self):
+        return f"{self.user}: {self.kind}"

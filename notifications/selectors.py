@@ -1,8 +1,31 @@
 from django.db.models import QuerySet
 
-from notifications.models import Notification
+from notifications.kinds import KINDS, email_by_default, kind_label
+from notifications.models import Notification, NotificationPreference
 
 
 def notification_list(*, user) -> QuerySet[Notification]:
     """A user's own notifications; nobody else's, whatever their role."""
     return Notification.objects.filter(recipient=user).select_related("target_type")
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, seen_at__isnull=True).count()
+
+
+def preference_list(*, user) -> list[dict]:
+    """Every known kind, plus any other the user has a choice for, with the choice or the default."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
+    kinds = [*KINDS, *sorted(set(chosen) - set(KINDS))]
+    return [
+        {"kind": kind, "label": kind_label(kind), "email": chosen.get(kind, email_by_default(kind))} for kind in kinds
+    ]
+
+
+def preference_get(*, user, kind: str) -> dict | None:
+    return next((row for row in preference_list(user=user) if row["kind"] == kind), None)
+
+
+def wants_email(*, user, kind: str) -> bool:
+    chosen = NotificationPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
+    return email_by_default(kind) if chosen is None else chosen

@@ -12,3 +12,17 @@ class NotificationSerializer(serializers.ModelSerializer):
         model = Notification
         fields = ["id", "kind", "title", "description", "target", "created_at", "seen", "seen_at"]
         read_only_fields = fields
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(read_only=True)
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(read_only=True)
+
+
+class PreferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    email = serializers.BooleanField()

@@ -1,7 +1,17 @@
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import override
 
-from notifications.models import Notification
+from crm.broadcast import broadcast, user_group
+from notifications import selectors
+from notifications.models import Notification, NotificationPreference
+from notifications.serializers import NotificationSerializer
+
+STREAM = "notifications"
 
 
 def notify(
@@ -12,8 +22,12 @@ def notify(
     description: str = "",
     target: models.Model | None = None,
 ) -> Notification:
-    """Store a notification for `recipient`. Every domain event that concerns a user goes through here."""
-    return Notification.objects.create(
+    """Store a notification for `recipient`, push it to all their tabs and email it if they want that kind.
+
+    Every domain event that concerns a user goes through here. The push and the
+    email leave only once the surrounding transaction commits.
+    """
+    notification = Notification.objects.create(
         recipient=recipient,
         kind=kind,
         title=str(title)[:255],
@@ -21,3 +35,48 @@ def notify(
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
     )
+    broadcast(
+        user_group(STREAM, recipient.pk),
+        "notification.created",
+        {"notification": NotificationSerializer(notification).data},
+    )
+    if recipient.email and selectors.wants_email(user=recipient, kind=kind):
+        transaction.on_commit(lambda: _send_email(notification))
+    return notification
+
+
+def _send_email(notification: Notification) -> None:
+    context = {"notification": notification, "site_url": settings.SITE_URL}
+    with override(settings.LANGUAGE_CODE):
+        text = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    message = EmailMultiAlternatives(subject=notification.title, body=text, to=[notification.recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def _push_seen(user, ids: list[int] | None) -> None:
+    payload = {"ids": ids, "all": ids is None, "unread_count": selectors.notification_unread_count(user=user)}
+    broadcast(user_group(STREAM, user.pk), "notification.seen", payload)
+
+
+def notification_mark_seen(*, notification: Notification) -> Notification:
+    if notification.seen_at is None:
+        notification.seen_at = timezone.now()
+        notification.save(update_fields=["seen_at"])
+        _push_seen(notification.recipient, [notification.pk])
+    return notification
+
+
+def notification_mark_all_seen(*, user) -> int:
+    marked = Notification.objects.filter(recipient=user, seen_at__isnull=True).update(seen_at=timezone.now())
+    if marked:
+        _push_seen(user, None)
+    return marked
+
+
+def preference_set(*, user, kind: str, email: bool) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, defaults={"email": email}
+    )
+    return preference

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -11,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from activity.services import activity_record
+from crm.broadcast import broadcast, user_group
 from crm.exceptions import Conflict, DomainError, Gone
 from crm.phones import normalize_phone
 from notifications.services import notify
@@ -87,13 +89,70 @@ def user_update(*, user: User, actor: User, data: dict) -> User:
     return user
 
 
+PRESENCE_GROUP = "presence"
+# The group of all of a user's sockets, whatever their stream.
+SOCKETS_STREAM = "sockets"
+
+
+def _presence_push(user: User) -> None:
+    """Tell every colleague's presence socket how `user` shows now (all staff see each other)."""
+    payload = {
+        "user": user.pk,
+        "presence": user.presence,
+        "status": user.status,
+        "last_seen": user.last_seen.isoformat() if user.last_seen else None,
+    }
+    broadcast(PRESENCE_GROUP, "presence.changed", payload)
+
+
 def user_set_status(*, user: User, status: str) -> User:
     if status not in Status.values:
         raise DomainError(_("Unknown status."))
     if user.status != status:
         user.status = status
         user.save(update_fields=["status", "updated_at"])
+        _presence_push(user)
     return user
+
+
+def _sockets_key(user: User) -> str:
+    return f"presence:sockets:{user.pk}"
+
+
+# A counter that a crashed server process never decremented must not keep someone "connected" forever.
+SOCKETS_COUNTER_TTL = 24 * 60 * 60
+
+
+def user_socket_opened(*, user: User) -> None:
+    """Count the user's open sockets across processes (in the shared cache); the first one makes them online."""
+    key = _sockets_key(user)
+    cache.add(key, 0, timeout=SOCKETS_COUNTER_TTL)
+    if cache.incr(key) != 1:
+        return
+    before = user.presence
+    user.last_seen = timezone.now()
+    User.objects.filter(pk=user.pk).update(last_seen=user.last_seen)
+    if user.presence != before:
+        _presence_push(user)
+
+
+def user_socket_closed(*, user: User) -> None:
+    """When the last socket closes the user turns away now, and offline once PRESENCE_AWAY_SECONDS pass.
+
+    last_seen is moved back by PRESENCE_ONLINE_SECONDS so that the presence the
+    REST API derives from it says the same as the event pushed here.
+    """
+    key = _sockets_key(user)
+    try:
+        left = cache.decr(key)
+    except ValueError:
+        left = 0
+    if left > 0:
+        return
+    cache.delete(key)
+    user.last_seen = timezone.now() - timezone.timedelta(seconds=settings.PRESENCE_ONLINE_SECONDS)
+    User.objects.filter(pk=user.pk).update(last_seen=user.last_seen)
+    _presence_push(user)
 
 
 def user_touch_last_seen(*, user: User) -> None:
@@ -124,6 +183,8 @@ def user_deactivate(*, user: User, actor: User) -> User:
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
     _blacklist_refresh_tokens(user)
+    # Open sockets would otherwise outlive the account.
+    broadcast(user_group(SOCKETS_STREAM, user.pk), "user.deactivated", {"user": user.pk})
     activity_record(actor=actor, verb="deactivated", target=user, changed_fields=["is_active"])
     return user
 

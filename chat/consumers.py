@@ -1,0 +1,79 @@
+from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from chat import selectors, services
+from chat.serializers import MessageSerializer
+from crm.ids import MAX_ID
+from crm.websocket import NOT_ALLOWED, NOT_FOUND, Consumer, Refused
+
+
+def _optional_id(content: dict, key: str) -> int | None:
+    value = content.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise ValidationError({key: [_("Must be a message id.")]})
+    return value
+
+
+@database_sync_to_async
+def _page(chat, before):
+    rows, has_more = selectors.message_page(chat=chat, before=before)
+    return MessageSerializer(rows, many=True).data, has_more
+
+
+class ChatConsumer(Consumer):
+    """`/ws/chat/<chat_id>/`: one chat room. Members only; anyone else is refused before the handshake."""
+
+    actions = {"fetch_messages": "fetch_messages", "new_message": "new_message", "read": "read"}
+
+    async def authorize(self):
+        chat_id = int(self.scope["url_route"]["kwargs"]["chat_id"])
+        self.chat, membership = await database_sync_to_async(selectors.chat_membership)(chat_id=chat_id, user=self.user)
+        if self.chat is None:
+            raise Refused(NOT_FOUND)
+        if membership is None:
+            raise Refused(NOT_ALLOWED)
+        return [services.chat_group(chat_id)]
+
+    # From the client
+
+    async def fetch_messages(self, content):
+        """Pages of 50, newest first; `before` asks for the page older than that message."""
+        messages, has_more = await _page(self.chat, _optional_id(content, "before"))
+        await self.send_json({"type": "chat.messages", "messages": messages, "has_more": has_more})
+
+    async def new_message(self, content):
+        text = content.get("text")
+        if not isinstance(text, str):
+            raise ValidationError({"text": [_("Must be a string.")]})
+        await database_sync_to_async(services.message_create)(chat=self.chat, author=self.user, text=text)
+
+    async def read(self, content):
+        up_to = _optional_id(content, "up_to")
+        if up_to is None:
+            raise ValidationError({"up_to": [_("This field is required.")]})
+        await database_sync_to_async(services.chat_mark_read)(chat=self.chat, user=self.user, up_to=up_to)
+
+    # From the services
+
+    async def chat_message(self, event):
+        await self.forward(event)
+
+    async def chat_read(self, event):
+        await self.forward(event)
+
+    async def chat_updated(self, event):
+        await self.forward(event)
+
+    async def chat_member_added(self, event):
+        await self.forward(event)
+
+    async def chat_admin_removed(self, event):
+        await self.forward(event)
+
+    async def chat_member_removed(self, event):
+        await self.forward(event)
+        if event["payload"]["user"] == self.user.pk:
+            await self.close(code=NOT_ALLOWED)

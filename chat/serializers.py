@@ -1,0 +1,123 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
+from crm.ids import MAX_ID
+from users.serializers import UserBriefSerializer
+
+
+class MessageFileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MessageFile
+        fields = ["id", "name", "size", "file"]
+        read_only_fields = fields
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = UserBriefSerializer(read_only=True, allow_null=True)
+    files = MessageFileSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Message
+        fields = ["id", "chat", "author", "text", "status", "created_at", "files"]
+        read_only_fields = fields
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    chat = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+    file = serializers.FileField(required=False, allow_empty_file=False)
+
+
+class ChatMemberSerializer(serializers.ModelSerializer):
+    user = UserBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ChatMember
+        fields = ["user", "is_admin", "joined_at"]
+        read_only_fields = fields
+
+
+class LastMessageSerializer(serializers.Serializer):
+    """The newest message of a chat, from the list selector's annotations (it never queries)."""
+
+    id = serializers.IntegerField(source="last_message_id")
+    text = serializers.CharField(source="last_message_text")
+    author = serializers.IntegerField(source="last_message_author_id", allow_null=True)
+    created_at = serializers.DateTimeField(source="last_message_created_at")
+
+    def to_representation(self, instance):
+        if getattr(instance, "last_message_id", None) is None:
+            return None
+        return super().to_representation(instance)
+
+
+class ChatSerializer(serializers.ModelSerializer):
+    members = ChatMemberSerializer(source="memberships", many=True, read_only=True)
+    last_message = LastMessageSerializer(source="*", read_only=True, allow_null=True)
+    unread_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Chat
+        fields = [
+            "id",
+            "name",
+            "display_name",
+            "owner",
+            "is_channel",
+            "is_direct",
+            "members",
+            "last_message",
+            "unread_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ChatCreateSerializer(serializers.Serializer):
+    name = serializers.SlugField(max_length=64)
+    display_name = serializers.CharField(max_length=150)
+    is_channel = serializers.BooleanField(default=False)
+    members = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list
+    )
+
+
+class ChatUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=150, required=False)
+    is_channel = serializers.BooleanField(required=False)
+
+
+class ChatUserSerializer(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("The id of a user."))
+
+
+class InviteSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ChatInvite
+        fields = ["id", "chat", "created_by", "created_at", "expires_at", "revoked_at", "state"]
+        read_only_fields = fields
+
+
+class InviteCreatedSerializer(InviteSerializer):
+    token = serializers.CharField(read_only=True, help_text=_("Shown once: pass it to POST /api/chat/chats/join/."))
+
+    class Meta(InviteSerializer.Meta):
+        fields = [*InviteSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class InviteCreateSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_expires_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("Must be in the future."))
+        return value
+
+
+class JoinSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200)

@@ -1,0 +1,227 @@
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from activity.services import activity_record
+from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile, MessageStatus
+from chat.permissions import can_manage, can_post
+from chat.serializers import MessageSerializer
+from crm.broadcast import broadcast
+from crm.exceptions import Conflict, DomainError, Gone
+from notifications.services import notify
+from users.tokens import hash_token, new_token
+
+
+def chat_group(chat_id: int) -> str:
+    return f"chat.{chat_id}"
+
+
+def _membership(chat: Chat, user) -> ChatMember:
+    membership = ChatMember.objects.filter(chat=chat, user=user).first()
+    if membership is None:
+        raise NotFound(_("No such chat."))
+    return membership
+
+
+def _check_manages(chat: Chat, actor) -> None:
+    membership = _membership(chat, actor)
+    if chat.is_direct:
+        raise Conflict(_("A direct chat stays between its two people."))
+    if not can_manage(membership):
+        raise PermissionDenied(_("Only the chat's owner and admins can do this."))
+
+
+def _check_not_owner(chat: Chat, user, message: str) -> None:
+    if user.pk == chat.owner_id:
+        raise Conflict(message)
+
+
+@transaction.atomic
+def chat_create(*, owner, name: str, display_name: str, is_channel: bool = False, members=()) -> Chat:
+    try:
+        with transaction.atomic():
+            chat = Chat.objects.create(name=name, display_name=display_name, owner=owner, is_channel=is_channel)
+    except IntegrityError:
+        raise Conflict(_("A chat with this name already exists.")) from None
+    ChatMember.objects.create(chat=chat, user=owner, is_admin=True)
+    ChatMember.objects.bulk_create(
+        [ChatMember(chat=chat, user=member) for member in members if member.pk != owner.pk and member.is_active],
+        ignore_conflicts=True,
+    )
+    activity_record(actor=owner, verb="created", target=chat)
+    return chat
+
+
+def chat_update(*, chat: Chat, actor, data: dict) -> Chat:
+    """Rename the chat or turn it into a channel and back."""
+    _check_manages(chat, actor)
+    changed = [
+        field for field in ("display_name", "is_channel") if field in data and getattr(chat, field) != data[field]
+    ]
+    for field in changed:
+        setattr(chat, field, data[field])
+    if changed:
+        chat.save(update_fields=[*changed, "updated_at"])
+        activity_record(actor=actor, verb="updated", target=chat, changed_fields=changed)
+        broadcast(chat_group(chat.pk), "chat.updated", {"chat": chat.pk, **{field: data[field] for field in changed}})
+    return chat
+
+
+@transaction.atomic
+def chat_add_member(*, chat: Chat, actor, user, is_admin: bool = False) -> ChatMember:
+    """Add `user` to the chat, or make a member an admin when `is_admin` is set."""
+    _check_manages(chat, actor)
+    if not user.is_active:
+        raise DomainError(_("This user is deactivated."))
+    membership, created = ChatMember.objects.get_or_create(chat=chat, user=user, defaults={"is_admin": is_admin})
+    if not created and is_admin and not membership.is_admin:
+        membership.is_admin = True
+        membership.save(update_fields=["is_admin"])
+    elif not created:
+        return membership
+    verb = "made admin" if is_admin else "added member"
+    activity_record(actor=actor, verb=verb, target=chat, description=str(user))
+    broadcast(chat_group(chat.pk), "chat.member_added", {"chat": chat.pk, "user": user.pk, "is_admin": is_admin})
+    return membership
+
+
+@transaction.atomic
+def chat_remove_admin(*, chat: Chat, actor, user) -> None:
+    _check_manages(chat, actor)
+    _check_not_owner(chat, user, _("The owner stays an admin of their chat."))
+    membership = _membership(chat, user)
+    if membership.is_admin:
+        membership.is_admin = False
+        membership.save(update_fields=["is_admin"])
+        activity_record(actor=actor, verb="removed admin", target=chat, description=str(user))
+        broadcast(chat_group(chat.pk), "chat.admin_removed", {"chat": chat.pk, "user": user.pk})
+
+
+def _remove(chat: Chat, user) -> None:
+    ChatMember.objects.filter(chat=chat, user=user).delete()
+    # Its sockets hear this and close: a former member reads nothing more.
+    broadcast(chat_group(chat.pk), "chat.member_removed", {"chat": chat.pk, "user": user.pk})
+
+
+@transaction.atomic
+def chat_remove_member(*, chat: Chat, actor, user) -> None:
+    _check_manages(chat, actor)
+    _check_not_owner(chat, user, _("The owner cannot be removed from their chat."))
+    _membership(chat, user)
+    _remove(chat, user)
+    activity_record(actor=actor, verb="removed member", target=chat, description=str(user))
+
+
+@transaction.atomic
+def chat_leave(*, chat: Chat, user) -> None:
+    _membership(chat, user)
+    _check_not_owner(chat, user, _("The owner cannot leave their chat."))
+    _remove(chat, user)
+    activity_record(actor=user, verb="left", target=chat)
+
+
+def _check_file(upload) -> None:
+    if upload.size > settings.CHAT_FILE_MAX_BYTES:
+        limit = settings.CHAT_FILE_MAX_BYTES // (1024 * 1024)
+        raise DomainError(_("A file may be at most %(limit)s MB.") % {"limit": limit})
+
+
+@transaction.atomic
+def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
+    """Store the message, then push it to the room and notify every other member once.
+
+    The push happens only after the commit, so whoever receives it can fetch it again.
+    """
+    membership = _membership(chat, author)
+    if not can_post(chat, membership):
+        raise PermissionDenied(_("Only the owner and admins post in a channel."))
+    text = (text or "").strip()
+    if not text and not files:
+        raise DomainError(_("A message needs text or a file."))
+    if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
+        raise DomainError(
+            _("A message may be at most %(limit)s characters.") % {"limit": settings.CHAT_MESSAGE_MAX_LENGTH}
+        )
+    for upload in files:
+        _check_file(upload)
+    message = Message.objects.create(chat=chat, author=author, text=text)
+    for upload in files:
+        MessageFile.objects.create(message=message, file=upload, name=upload.name[:255], size=upload.size)
+    # The author has read what they wrote.
+    ChatMember.objects.filter(pk=membership.pk, last_read_id__lt=message.pk).update(last_read_id=message.pk)
+    message = Message.objects.select_related("author").prefetch_related("files").get(pk=message.pk)
+    broadcast(chat_group(chat.pk), "chat.message", {"message": MessageSerializer(message).data})
+    recipients = chat.members.filter(is_active=True).exclude(pk=author.pk)
+    title = _("%(author)s in %(chat)s") % {"author": author, "chat": chat}
+    for recipient in recipients:
+        notify(recipient=recipient, kind="chat_message", title=title, description=text[:500], target=chat)
+    return message
+
+
+@transaction.atomic
+def chat_mark_read(*, chat: Chat, user, up_to: int) -> int:
+    """Record that `user` has read the chat up to message `up_to`; returns how far they have read now."""
+    membership = _membership(chat, user)
+    newest = Message.objects.filter(chat=chat, pk__lte=up_to).order_by("-pk").values_list("pk", flat=True).first()
+    if newest is None or newest <= membership.last_read_id:
+        return membership.last_read_id
+    ChatMember.objects.filter(pk=membership.pk).update(last_read_id=newest)
+    Message.objects.filter(chat=chat, pk__lte=newest, status=MessageStatus.SENT).exclude(author=user).update(
+        status=MessageStatus.READ
+    )
+    broadcast(chat_group(chat.pk), "chat.read", {"chat": chat.pk, "user": user.pk, "up_to": newest})
+    return newest
+
+
+def chat_direct(*, user, other) -> tuple[Chat, bool]:
+    """The direct chat of the pair, created on first use; returns (chat, created)."""
+    if user.pk == other.pk:
+        raise DomainError(_("A direct chat needs another person."))
+    if not other.is_active:
+        raise DomainError(_("This user is deactivated."))
+    low, high = sorted([user.pk, other.pk])
+    name = f"direct-{low}-{high}"
+    chat = Chat.objects.filter(name=name).first()
+    if chat is not None:
+        return chat, False
+    try:
+        with transaction.atomic():
+            chat = Chat.objects.create(name=name, display_name=f"{user} / {other}", owner=user, is_direct=True)
+            ChatMember.objects.bulk_create([ChatMember(chat=chat, user=user), ChatMember(chat=chat, user=other)])
+    except IntegrityError:  # the other person opened it at the same moment
+        return Chat.objects.get(name=name), False
+    return chat, True
+
+
+def invite_create(*, chat: Chat, actor, expires_at=None) -> tuple[ChatInvite, str]:
+    """A new invite link; the token is returned once and only its hash is kept."""
+    _check_manages(chat, actor)
+    token, token_hash = new_token()
+    invite = ChatInvite.objects.create(chat=chat, token_hash=token_hash, created_by=actor, expires_at=expires_at)
+    return invite, token
+
+
+def invite_revoke(*, invite: ChatInvite, actor) -> ChatInvite:
+    _check_manages(invite.chat, actor)
+    if invite.revoked_at is None:
+        invite.revoked_at = timezone.now()
+        invite.save(update_fields=["revoked_at", "updated_at"])
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, token: str, user) -> Chat:
+    """Join the chat of an active invite; opening it again as a member changes nothing."""
+    invite = ChatInvite.objects.select_related("chat").filter(token_hash=hash_token(token or "")).first()
+    if invite is None:
+        raise NotFound(_("This invite link is not valid."))
+    if invite.state != "active":
+        raise Gone(_("This invite link has expired or was revoked."))
+    _membership, joined = ChatMember.objects.get_or_create(chat=invite.chat, user=user)
+    if joined:
+        activity_record(actor=user, verb="joined", target=invite.chat)
+        payload = {"chat": invite.chat.pk, "user": user.pk, "is_admin": False}
+        broadcast(chat_group(invite.chat.pk), "chat.member_added", payload)
+    return invite.chat

@@ -1,0 +1,102 @@
+"""The WebSocket plumbing every stream shares: tickets, sessions, origins, close codes."""
+
+import pytest
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from crm.websocket import NOT_AUTHENTICATED
+from crm.websocket_testing import issue_ticket, receive_type
+from users.models import WebSocketTicket
+from users.services import user_deactivate
+from users.tests.factories import UserFactory
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+STREAMS = ["/ws/notifications/", "/ws/activity/", "/ws/presence/", "/ws/timer/"]
+
+
+@pytest.mark.parametrize("path", STREAMS)
+async def test_socket_without_ticket_is_refused_with_4401(ws, path):
+    _communicator, connected, code = await ws(path)
+    assert (connected, code) == (False, NOT_AUTHENTICATED)
+
+
+@pytest.mark.parametrize("path", STREAMS)
+async def test_socket_with_a_ticket_opens(ws, path):
+    user = await database_sync_to_async(UserFactory)()
+    _communicator, connected, _code = await ws(path, user=user)
+    assert connected
+
+
+async def test_ticket_works_once(ws):
+    user = await database_sync_to_async(UserFactory)()
+    ticket = await issue_ticket(user)
+    _first, connected, _code = await ws("/ws/notifications/", ticket=ticket)
+    assert connected
+    _second, connected, code = await ws("/ws/notifications/", ticket=ticket)
+    assert (connected, code) == (False, NOT_AUTHENTICATED)
+
+
+async def test_expired_ticket_is_refused(ws):
+    user = await database_sync_to_async(UserFactory)()
+    ticket = await issue_ticket(user)
+    await database_sync_to_async(WebSocketTicket.objects.update)(expires_at=timezone.now() - settings.WS_TICKET_TTL)
+    _communicator, connected, code = await ws("/ws/notifications/", ticket=ticket)
+    assert (connected, code) == (False, NOT_AUTHENTICATED)
+
+
+async def test_garbage_ticket_is_refused(ws):
+    _communicator, connected, code = await ws("/ws/notifications/", ticket="not-a-ticket")
+    assert (connected, code) == (False, NOT_AUTHENTICATED)
+
+
+async def test_ticket_of_a_deactivated_user_is_refused(ws):
+    user = await database_sync_to_async(UserFactory)()
+    ticket = await issue_ticket(user)
+    user.is_active = False
+    await database_sync_to_async(user.save)()
+    _communicator, connected, code = await ws("/ws/notifications/", ticket=ticket)
+    assert (connected, code) == (False, NOT_AUTHENTICATED)
+
+
+async def test_foreign_origin_is_refused(ws):
+    user = await database_sync_to_async(UserFactory)()
+    _communicator, connected, _code = await ws("/ws/notifications/", user=user, origin=b"http://evil.example.com")
+    assert not connected
+
+
+def _session_cookie(user) -> bytes:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def test_session_of_a_logged_in_user_opens_a_socket(ws):
+    user = await database_sync_to_async(UserFactory)(is_staff=True)
+    cookie = await database_sync_to_async(_session_cookie)(user)
+    communicator, connected, _code = await ws("/ws/notifications/", headers=[(b"cookie", cookie)])
+    assert connected
+    assert (await receive_type(communicator, "notification.unread_count"))["count"] == 0
+
+
+async def test_malformed_and_unknown_messages_get_an_error_not_a_crash(ws):
+    user = await database_sync_to_async(UserFactory)()
+    communicator, _connected, _code = await ws("/ws/timer/", user=user)
+    await communicator.send_to(text_data="{not json")
+    assert (await receive_type(communicator, "error"))["detail"]
+    await communicator.send_json_to(["a", "list"])
+    assert (await receive_type(communicator, "error"))["detail"]
+    await communicator.send_json_to({"type": "no-such-thing"})
+    assert (await receive_type(communicator, "error"))["detail"]
+
+
+async def test_deactivating_a_user_closes_their_open_sockets(ws):
+    admin, user = await database_sync_to_async(UserFactory)(role="admin"), await database_sync_to_async(UserFactory)()
+    communicator, connected, _code = await ws("/ws/timer/", user=user)
+    assert connected
+    await database_sync_to_async(user_deactivate)(user=user, actor=admin)
+    while (output := await communicator.receive_output(timeout=5))["type"] != "websocket.close":
+        pass
+    assert output["code"] == NOT_AUTHENTICATED

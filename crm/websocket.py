@@ -1,0 +1,130 @@
+"""WebSocket plumbing shared by every stream: authentication, refusals, JSON framing.
+
+A browser proves who it is with a single-use ticket from `POST /api/auth/ws-ticket/`
+(`?ticket=...`, consumed on connect) or, on the server-rendered pages, with the
+Django session. Origins are checked against ALLOWED_HOSTS. A socket that may not
+open is refused before the handshake completes, with one of the close codes below.
+"""
+
+import json
+from urllib.parse import parse_qs
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.middleware import BaseMiddleware
+from channels.routing import URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException
+
+from crm.broadcast import user_group
+from users.services import SOCKETS_STREAM, user_socket_closed, user_socket_opened, ws_ticket_consume
+
+NOT_AUTHENTICATED = 4401
+NOT_ALLOWED = 4403
+NOT_FOUND = 4404
+
+
+class TicketAuthMiddleware(BaseMiddleware):
+    """`?ticket=` wins over the session; a ticket that does not work leaves the socket anonymous."""
+
+    async def __call__(self, scope, receive, send):
+        tickets = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket")
+        if tickets:
+            user = await database_sync_to_async(ws_ticket_consume)(token=tickets[0])
+            scope = dict(scope, user=user or AnonymousUser())
+        return await super().__call__(scope, receive, send)
+
+
+def websocket_application(routes):
+    return AllowedHostsOriginValidator(AuthMiddlewareStack(TicketAuthMiddleware(URLRouter(routes))))
+
+
+class Refused(Exception):
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
+def error_messages(error: Exception) -> list[str] | str | dict:
+    if isinstance(error, APIException):
+        return json.loads(json.dumps(error.detail))
+    if isinstance(error, DjangoValidationError):
+        return error.message_dict if hasattr(error, "error_dict") else error.messages
+    return str(error)
+
+
+class Consumer(AsyncJsonWebsocketConsumer):
+    """Base of every stream's consumer.
+
+    A subclass implements `authorize()`, returning the groups the socket joins or
+    raising `Refused(code)`, and maps the client's message types to methods in
+    `actions`. Events sent with `crm.broadcast.broadcast` reach handlers named
+    after their type; `forward` passes one on to the client as it is.
+    """
+
+    actions: dict[str, str] = {}
+
+    async def connect(self):
+        self.joined: list[str] = []
+        self.counted = False
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=NOT_AUTHENTICATED)
+            return
+        self.user = user
+        try:
+            groups = await self.authorize()
+        except Refused as refusal:
+            await self.close(code=refusal.code)
+            return
+        # Every socket of a user also hears events about the user themselves (deactivation).
+        for group in [*groups, user_group(SOCKETS_STREAM, user.pk)]:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+        await self.accept()
+        self.counted = True
+        await database_sync_to_async(user_socket_opened)(user=self.user)
+        await self.accepted()
+
+    async def authorize(self) -> list[str]:
+        raise NotImplementedError
+
+    async def accepted(self) -> None:
+        """Called once the socket is open, e.g. to send the current state."""
+
+    async def disconnect(self, code):
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "counted", False):
+            self.counted = False
+            await database_sync_to_async(user_socket_closed)(user=self.user)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self.send_error(_("A message must be a JSON object."))
+            return
+        method = self.actions.get(content.get("type"))
+        if method is None:
+            await self.send_error(_("Unknown message type."))
+            return
+        try:
+            await getattr(self, method)(content)
+        except (APIException, DjangoValidationError) as error:
+            await self.send_error(error_messages(error))
+
+    async def send_error(self, detail) -> None:
+        await self.send_json({"type": "error", "detail": detail})
+
+    async def forward(self, event: dict) -> None:
+        await self.send_json({"type": event["type"], **event["payload"]})
+
+    async def user_deactivated(self, event: dict) -> None:
+        await self.close(code=NOT_AUTHENTICATED)

@@ -1,0 +1,116 @@
+"""Helpers for consumer tests: open sockets on the real ASGI application, wait for an event type."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connection
+
+from users.services import ws_ticket_issue
+
+ORIGIN = b"http://127.0.0.1"
+TIMEOUT = 5
+
+
+async def issue_ticket(user) -> str:
+    return await database_sync_to_async(ws_ticket_issue)(user=user)
+
+
+async def open_socket(path: str, *, user=None, ticket: str | None = None, origin: bytes = ORIGIN, headers=()):
+    """Connect to `path` (with a fresh ticket for `user`); returns (communicator, connected, close code)."""
+    from crm.asgi import application  # importing it sets Django up, so not at module level
+
+    if user is not None and ticket is None:
+        ticket = await issue_ticket(user)
+    query = f"?ticket={ticket}" if ticket else ""
+    communicator = WebsocketCommunicator(
+        application, path + query, headers=[(b"origin", origin), (b"host", b"127.0.0.1"), *headers]
+    )
+    connected, code = await communicator.connect(timeout=TIMEOUT)
+    return communicator, connected, code
+
+
+async def receive_type(
+    communicator: WebsocketCommunicator, event_type: str, *, timeout: float = TIMEOUT, **where
+) -> dict:
+    """The next event of `event_type` whose keys equal `where`, skipping others (presence changes...)."""
+    while True:
+        event = await communicator.receive_json_from(timeout=timeout)
+        if event["type"] == event_type and all(event.get(key) == value for key, value in where.items()):
+            return event
+
+
+# Real server processes, for the tests that cross processes or drive a browser.
+
+
+def shared_services_or_skip() -> dict:
+    """The environment a server process needs to share this test's database and channel layer.
+
+    The test database must be one that another process can open (PostgreSQL), and
+    the channel layer one that another process can reach (Redis).
+    """
+
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        pytest.skip("needs PostgreSQL and Redis shared with server processes: set DATABASE_URL and REDIS_URL")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {"DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL}
+
+
+def free_port() -> int:
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServerProcess:
+    """`daphne crm.asgi:application` on a loopback port, stopped by `stop()`."""
+
+    def __init__(self, env: dict, log_dir):
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_dir / f"server-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter with fixed arguments
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"],
+            cwd=settings.BASE_DIR,
+            env={**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", **env},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server on port {self.port} did not start: {self.output()}")
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
+
+    def stop(self) -> None:
+
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()

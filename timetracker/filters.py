@@ -1,0 +1,36 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from crm.filters import FilterSet
+from crm.ids import MAX_ID
+from crm.periods import PERIOD_CHOICES, period_bounds
+from timetracker.models import WorkPeriod
+
+
+class WorkPeriodFilter(FilterSet):
+    """Work periods by user and by day: `period` presets or `date_after`/`date_before` (both inclusive)."""
+
+    user = django_filters.NumberFilter(field_name="user_id", min_value=1, max_value=MAX_ID, label=_("User"))
+    period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_period", label=_("Period"))
+    date_after = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From date"))
+    date_before = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("To date (inclusive)"))
+
+    class Meta:
+        model = WorkPeriod
+        fields = ["finished"]
+
+    def filter_period(self, queryset, name, value):
+        start, end = period_bounds(value)
+        return queryset.filter(day__gte=start.date(), day__lt=end.date())
+
+
+class ReportFilter(WorkPeriodFilter):
+    group_by = django_filters.ChoiceFilter(
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+        method="filter_nothing",
+        label=_("Group by"),
+        empty_label=None,
+    )
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
