@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel
+from crm.uploads import UploadTo, validate_upload
 
 
 class Chat(TimeStampedModel):
@@ -85,7 +86,7 @@ class Message(models.Model):
 
 class MessageFile(models.Model):
     message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(_("file"), upload_to="chat/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=UploadTo("chat"), validators=[validate_upload])
     name = models.CharField(_("name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
 

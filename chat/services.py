@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from chat.permissions import can_manage, can_post
 from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
 from crm.exceptions import Conflict, DomainError, Gone
+from crm.uploads import validate_upload
 from notifications.services import notify
 from users.tokens import hash_token, new_token
 
@@ -123,9 +125,10 @@ def chat_leave(*, chat: Chat, user) -> None:
 
 
 def _check_file(upload) -> None:
-    if upload.size > settings.CHAT_FILE_MAX_BYTES:
-        limit = settings.CHAT_FILE_MAX_BYTES // (1024 * 1024)
-        raise DomainError(_("A file may be at most %(limit)s MB.") % {"limit": limit})
+    try:
+        validate_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": [f"{upload.name}: {message}" for message in error.messages]}) from None
 
 
 @transaction.atomic

@@ -131,11 +131,20 @@ def test_message_search_and_file_upload(api, employee):
 
 
 def test_file_over_the_limit_is_refused(api, employee, settings):
-    settings.CHAT_FILE_MAX_BYTES = 10
+    settings.UPLOAD_MAX_BYTES = 10
     chat = chat_with(employee)
-    upload = SimpleUploadedFile("big.pdf", b"x" * 11)
+    upload = SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"x" * 11)
     response = api.as_user(employee).post(MESSAGES, {"chat": chat.pk, "file": upload}, format="multipart")
     assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_a_renamed_executable_is_refused(api, employee):
+    chat = chat_with(employee)
+    upload = SimpleUploadedFile("report.pdf", b"MZ\x90\x00" + b"\x00" * 64)
+    response = api.as_user(employee).post(MESSAGES, {"chat": chat.pk, "file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.data
     assert not Message.objects.exists()
 
 
