@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/contacts/", include(("contacts.urls", "contacts"))),
     path("api/companies/", include(("companies.urls", "companies"))),
     path("api/comments/", include(("comments.urls", "comments"))),
+    path("api/tasks/", include(("tasks.urls", "tasks"))),
 ]
 
 if settings.DEBUG:

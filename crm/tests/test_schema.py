@@ -19,6 +19,7 @@ from companies.tests.factories import ArticleFactory, CompanyFactory, FolderFact
 from contacts.tests.factories import ContactEventFactory, ContactFactory, PhoneFactory, ReturnItemFactory
 from crm.wsgi import application
 from notifications.services import notify
+from tasks.tests.factories import ProjectFactory, TagFactory, TaskFactory, TaskShareFactory
 from users.models import Role
 from users.tests.factories import UserFactory, UserGroupFactory, make_department, make_invitation
 
@@ -55,6 +56,10 @@ def owner_headers(db, keep_connection_open):
     article.folders.add(FolderFactory(company=article.company))
     KnowledgeFileFactory(article=article)
     Comment.objects.create(target=contact, text="Hello", author=owner)
+    task = TaskFactory(
+        created_by=colleague, contact=contact, company=article.company, project=ProjectFactory(), tags=[TagFactory()]
+    )
+    TaskShareFactory(task=task, user=owner)
     return {"Authorization": f"Bearer {RefreshToken.for_user(owner).access_token}"}
 
 
