@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ CARRIED_OVER = [
 
 
 def task_link(task: Task) -> str:
-    return f"/api/tasks/{task.pk}/"
+    return reverse("tasks:task-detail", args=[task.pk])
 
 
 def _check_rules(*, actor, task: Task | None, data: dict) -> None:

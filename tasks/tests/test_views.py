@@ -355,3 +355,22 @@ def test_share_over_the_api_on_update_notifies_only_the_newcomer(api, employee):
     assert response.status_code == 200, response.content
     assert Notification.objects.filter(kind="task_shared").get().recipient == second
     assert TaskShare.objects.filter(task=task).count() == 2
+
+
+def test_comments_on_a_task_follow_its_visibility(api, employee):
+    comments = reverse("comments:comment-list")
+    hidden, pending = TaskFactory(), TaskShareFactory(user=employee).task
+    own = TaskFactory(created_by=employee)
+    client = api.as_user(employee)
+    for task in (hidden, pending):
+        assert client.post(comments, {"target": f"tasks.task:{task.pk}", "text": "x"}).status_code == 404
+    assert client.post(comments, {"target": f"tasks.task:{own.pk}", "text": "Done by noon"}).status_code == 201
+
+
+def test_finishing_a_repeat_beyond_the_calendar_is_a_400_and_changes_nothing(api, employee):
+    task = TaskFactory(created_by=employee, date=datetime.date(9999, 12, 30), repeated=True, repeat_every_days=5)
+    response = api.as_user(employee).post(detail(task, "finish"))
+    assert response.status_code == 400 and "date" in response.data
+    task.refresh_from_db()
+    assert not task.finished and Task.objects.count() == 1
+    assert not Activity.objects.exists()
