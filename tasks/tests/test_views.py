@@ -374,3 +374,22 @@ def test_finishing_a_repeat_beyond_the_calendar_is_a_400_and_changes_nothing(api
     task.refresh_from_db()
     assert not task.finished and Task.objects.count() == 1
     assert not Activity.objects.exists()
+
+
+HUGE = "-127015456025412059136"  # beyond any database integer
+
+
+@pytest.mark.parametrize("name", ["company", "contact", "project", "created_by", "responsible", "related", "tag"])
+def test_huge_ids_in_filters_are_a_400(api, employee, name):
+    assert api.as_user(employee).get(LIST, {name: HUGE}).status_code == 400
+
+
+def test_huge_ids_in_paths_and_bodies_are_refused(api, employee):
+    client = api.as_user(employee)
+    huge = HUGE.lstrip("-")
+    for path in (f"/api/tasks/{huge}/", f"/api/contacts/{huge}/tasks/", f"/api/companies/{huge}/tasks/"):
+        assert client.get(path).status_code == 404
+    assert client.post(f"/api/tasks/{huge}/accept/").status_code == 404
+    body = {"name": "x", "date": "2030-01-01", "project": int(HUGE), "related_task": int(huge)}
+    assert client.post(LIST, body).status_code == 400
+    assert not Task.objects.exists()
