@@ -51,7 +51,7 @@ def _check_rules(*, actor, task: Task | None, data: dict) -> None:
     if "responsible" in data and not data["responsible"]:
         errors["responsible"] = [_("A task needs at least one responsible person.")]
     related_task = data.get("related_task")
-    if related_task is not None:
+    if related_task is not None and (task is None or related_task.pk != task.related_task_id):
         if task is not None and related_task.pk == task.pk:
             errors["related_task"] = [_("A task cannot be related to itself.")]
         elif not tasks_visible(user=actor).filter(pk=related_task.pk).exists():
@@ -115,10 +115,13 @@ def task_update(*, task: Task, actor, data: dict) -> Task:
     return task
 
 
+@transaction.atomic
 def task_delete(*, task: Task, actor) -> None:
-    if task.file:
-        task.file.delete(save=False)
+    file_name, storage = task.file.name, task.file.storage
     tracked_delete(instance=task, actor=actor)
+    if file_name:
+        # Only once the row is gone for good: a rolled-back delete keeps its file.
+        transaction.on_commit(lambda: storage.delete(file_name))
 
 
 def task_attach_file(*, task: Task, actor, file) -> Task:

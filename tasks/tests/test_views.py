@@ -393,3 +393,24 @@ def test_huge_ids_in_paths_and_bodies_are_refused(api, employee):
     body = {"name": "x", "date": "2030-01-01", "project": int(HUGE), "related_task": int(huge)}
     assert client.post(LIST, body).status_code == 400
     assert not Task.objects.exists()
+
+
+def test_deleting_a_task_removes_its_file(api, employee, settings, django_capture_on_commit_callbacks):
+    task = TaskFactory(created_by=employee)
+    client = api.as_user(employee)
+    assert client.put(detail(task, "file"), {"file": upload("a.pdf", PDF)}, format="multipart").status_code == 200
+    task.refresh_from_db()
+    stored = settings.MEDIA_ROOT / task.file.name
+    assert stored.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(detail(task)).status_code == 204
+    assert not stored.exists()
+    assert Activity.objects.filter(verb="deleted").count() == 1
+
+
+def test_resending_an_unchanged_related_task_the_user_cannot_see_is_fine(api, employee):
+    hidden = TaskFactory()
+    task = TaskFactory(created_by=employee, related_task=hidden)
+    response = api.as_user(employee).patch(detail(task), {"related_task": hidden.pk, "name": "Renamed"})
+    assert response.status_code == 200, response.content
+    assert api.as_user(employee).patch(detail(task), {"related_task": task.pk}).status_code == 400
