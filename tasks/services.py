@@ -161,6 +161,8 @@ def _create_next_occurrence(*, previous: Task, actor) -> Task:
     try:
         date = previous.date + step
         remind_at = previous.remind_at + step if previous.remind_at else None
+        if remind_at is not None:
+            timezone.localtime(remind_at)  # must still be shown in the project's time zone
     except OverflowError:
         raise ValidationError({"date": [_("The next occurrence would fall beyond the calendar.")]}) from None
     data = {name: getattr(previous, name) for name in CARRIED_OVER}

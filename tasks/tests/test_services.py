@@ -166,3 +166,14 @@ def test_reminders_send_tells_each_responsible_person_once(employee):
     notes = Notification.objects.filter(kind="task_reminder")
     assert sorted(notes.values_list("recipient_id", flat=True)) == sorted([employee.pk, colleague.pk])
     assert all(note.target == due and note.description == "Ring" for note in notes)
+
+
+def test_task_finish_refuses_a_next_reminder_beyond_the_calendar(employee):
+    remind_at = datetime.datetime(9999, 12, 28, 22, 30, tzinfo=datetime.UTC)  # Kyiv is ahead of UTC
+    task = TaskFactory(
+        created_by=employee, date=TOMORROW, repeated=True, repeat_every_days=3, remind=True, remind_at=remind_at
+    )
+    with pytest.raises(ValidationError):
+        services.task_finish(task=task, actor=employee)
+    task.refresh_from_db()
+    assert not task.finished and Task.objects.count() == 1
