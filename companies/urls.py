@@ -1,6 +1,8 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from companies import views
+from tasks.views import CompanyTaskViewSet
 
 router = SimpleRouter()
 router.register("folders", views.FolderViewSet, basename="folder")
@@ -8,4 +10,7 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register("files", views.KnowledgeFileViewSet, basename="file")
 router.register("", views.CompanyViewSet, basename="company")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("<int:company_pk>/tasks/", CompanyTaskViewSet.as_view({"get": "list"}), name="company-tasks"),
+    *router.urls,
+]

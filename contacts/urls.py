@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from contacts import views
+from tasks.views import ContactTaskViewSet
 
 router = SimpleRouter()
 router.register("returns", views.ReturnViewSet, basename="return")
@@ -17,6 +18,7 @@ urlpatterns = [
     nested(views.ContactEventViewSet, "events"),
     nested(views.ContactActivityViewSet, "activities"),
     nested(views.LetterViewSet, "letters"),
+    nested(ContactTaskViewSet, "tasks"),
     nested(views.LoyaltyViewSet, "loyalty", {"get": "list", "post": "create"}),
     path(
         "<int:contact_pk>/loyalty/balance/",

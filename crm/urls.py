@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/chat/", include(("chat.urls", "chat"))),
     path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),
+    path("api/tasks/", include(("tasks.urls", "tasks"))),
 ]
 
 if settings.DEBUG:

@@ -6,3 +6,10 @@ class TasksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "tasks"
     verbose_name = _("Tasks")
+
+    def ready(self):
+        from comments import registry
+        from tasks.models import Task
+        from tasks.selectors import tasks_visible
+
+        registry.register(Task, visible_to=tasks_visible)

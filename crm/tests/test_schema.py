@@ -23,6 +23,7 @@ from crm.wsgi import application
 from deals.tests.factories import DealFactory, OrderItemFactory
 from leads.tests.factories import LeadFactory
 from notifications.services import notify
+from tasks.tests.factories import ProjectFactory, TagFactory, TaskFactory, TaskShareFactory
 from users.models import Role
 from users.tests.factories import UserFactory, UserGroupFactory, make_department, make_invitation
 
@@ -62,6 +63,10 @@ def owner_headers(db, keep_connection_open):
     deal = DealFactory(contact=contact, responsible=owner)
     OrderItemFactory(order__deal=deal, order__contact=contact)
     LeadFactory(responsible=owner)
+    task = TaskFactory(
+        created_by=colleague, contact=contact, company=article.company, project=ProjectFactory(), tags=[TagFactory()]
+    )
+    TaskShareFactory(task=task, user=owner)
     return {"Authorization": f"Bearer {RefreshToken.for_user(owner).access_token}"}
 
 

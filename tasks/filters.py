@@ -1,0 +1,46 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from crm.filters import PeriodFilterSet, StrictBooleanFilter
+from tasks.models import Tag, Task
+from tasks.selectors import accepted_shares, mine_condition
+from users.models import User
+
+
+class TaskFilter(PeriodFilterSet):
+    """`period`, `date_after` and `date_before` are over the planned date."""
+
+    date_field = "date"
+
+    mine = StrictBooleanFilter(method="filter_mine", label=_("Responsible for, created or accepted by me"))
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(), method="filter_responsible", label=_("Responsible person")
+    )
+    related = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(), method="filter_related", label=_("Related person who accepted the task")
+    )
+    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), method="filter_tag", label=_("Tag"))
+
+    class Meta:
+        model = Task
+        fields = ["created_by", "finished", "project", "company", "contact", "priority"]
+
+    # Subqueries rather than joins: a task with several matching rows is listed once.
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_mine(self, queryset, name, value):
+        condition = mine_condition(user=self.request.user)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_responsible(self, queryset, name, value):
+        return queryset.filter(pk__in=Task.responsible.through.objects.filter(user=value).values("task_id"))
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_related(self, queryset, name, value):
+        return queryset.filter(pk__in=accepted_shares().filter(user=value).values("task_id"))
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(pk__in=Task.tags.through.objects.filter(tag=value).values("task_id"))

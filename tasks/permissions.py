@@ -1,0 +1,46 @@
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from tasks.models import ShareStatus, Task
+
+
+def _is_responsible_or_creator(user, task: Task) -> bool:
+    # Read from the prefetched rows when the selector has loaded them.
+    return task.created_by_id == user.pk or any(person.pk == user.pk for person in task.responsible.all())
+
+
+def can_delete_task(user, task: Task) -> bool:
+    return user.is_owner_or_admin or task.created_by_id == user.pk
+
+
+def can_change_task(user, task: Task) -> bool:
+    """Edit, finish, reopen, attach a file: creator, responsible people, accepted related people, owner, admins."""
+    if user.is_owner_or_admin or _is_responsible_or_creator(user, task):
+        return True
+    return any(share.user_id == user.pk and share.status == ShareStatus.ACCEPTED for share in task.shares.all())
+
+
+class TaskPermission(BasePermission):
+    """Whoever sees a task reads it; changing and deleting follow `can_change_task` and `can_delete_task`.
+
+    Accepting and declining are the invited person's: the view only finds tasks shared with them.
+    """
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS or view.action in ("accept", "decline"):
+            return True
+        if view.action == "destroy":
+            return can_delete_task(request.user, obj)
+        return can_change_task(request.user, obj)
+
+
+class StaffCreateAdminChange(BasePermission):
+    """Tags and projects: all staff read and create; the owner and admins rename and delete."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return request.method in SAFE_METHODS or request.method == "POST" or user.is_owner_or_admin

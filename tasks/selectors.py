@@ -1,0 +1,55 @@
+from django.db.models import Prefetch, Q, QuerySet
+
+from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
+from users.selectors import scope_to_owners
+
+
+def accepted_shares() -> QuerySet[TaskShare]:
+    return TaskShare.objects.filter(status=ShareStatus.ACCEPTED)
+
+
+def tasks_visible(*, user) -> QuerySet[Task]:
+    """Tasks `user` may see (SPEC.md section 3).
+
+    Those whose responsible people, creator or accepted related people are `user` or their
+    subordinates; every task for the owner and admins. Only accepted shares count, so the
+    shares are scoped on their own and joined back through a subquery.
+    """
+    if user.is_owner_or_admin:
+        return Task.objects.all()
+    by_people = scope_to_owners(Task.objects.all(), user=user, fields=("responsible", "created_by"))
+    by_shares = scope_to_owners(accepted_shares(), user=user, fields=("user",))
+    return Task.objects.filter(Q(pk__in=by_people.values("pk")) | Q(pk__in=by_shares.values("task_id")))
+
+
+def tasks_shared_with(*, user) -> QuerySet[Task]:
+    """Tasks someone shared with `user`, whatever their answer: what they may accept or decline."""
+    return Task.objects.filter(pk__in=TaskShare.objects.filter(user=user).values("task_id"))
+
+
+def task_list(*, user) -> QuerySet[Task]:
+    return tune(tasks_visible(user=user))
+
+
+def tune(queryset: QuerySet[Task]) -> QuerySet[Task]:
+    """Everything a task's representation shows, in a fixed number of queries."""
+    return queryset.select_related("project", "company", "contact", "created_by", "updated_by").prefetch_related(
+        "responsible", "tags", Prefetch("shares", queryset=TaskShare.objects.select_related("user"))
+    )
+
+
+def mine_condition(*, user) -> Q:
+    """The condition "responsible for it, created it, or accepted it"."""
+    return (
+        Q(pk__in=Task.responsible.through.objects.filter(user=user).values("task_id"))
+        | Q(created_by=user)
+        | Q(pk__in=accepted_shares().filter(user=user).values("task_id"))
+    )
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.all()
+
+
+def project_list() -> QuerySet[Project]:
+    return Project.objects.all()
