@@ -17,7 +17,7 @@ class FolderFilter(FilterSet):
 
 
 class ArticleFilter(PeriodFilterSet):
-    folder = django_filters.NumberFilter(field_name="folders", distinct=True)
+    folder = django_filters.ModelChoiceFilter(field_name="folders", queryset=Folder.objects.all(), distinct=True)
 
     class Meta:
         model = Article
@@ -25,7 +25,7 @@ class ArticleFilter(PeriodFilterSet):
 
 
 class KnowledgeFileFilter(PeriodFilterSet):
-    company = django_filters.NumberFilter(field_name="article__company")
+    company = django_filters.ModelChoiceFilter(field_name="article__company", queryset=Company.objects.all())
 
     class Meta:
         model = KnowledgeFile

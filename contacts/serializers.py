@@ -37,7 +37,7 @@ class ContactSerializer(serializers.ModelSerializer):
         required=False,
         help_text=_("Phone numbers in any spelling; stored as +380501234567."),
     )
-    company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
+    company_name = serializers.CharField(source="company.name", read_only=True, allow_null=True)
     responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
 
     class Meta:

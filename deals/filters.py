@@ -34,7 +34,9 @@ class StageFilter(FilterSet):
 
 
 class ProductFilter(FilterSet):
-    stock_min = django_filters.NumberFilter(field_name="quantity_in_stock", lookup_expr="gte")
+    stock_min = django_filters.NumberFilter(
+        field_name="quantity_in_stock", lookup_expr="gte", min_value=-(2**31), max_value=2**31 - 1
+    )
 
     class Meta:
         model = Product

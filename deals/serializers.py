@@ -111,7 +111,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku", read_only=True, default=None, allow_null=True)
+    sku = serializers.CharField(source="product.sku", read_only=True, allow_null=True)
     total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:

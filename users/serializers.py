@@ -17,8 +17,8 @@ class UserBriefSerializer(serializers.ModelSerializer):
 class UserSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
+    group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = User
@@ -165,8 +165,8 @@ class InvitationSerializer(serializers.ModelSerializer):
 class QuestionnaireSerializer(serializers.ModelSerializer):
     """The prefilled questionnaire an invitee sees."""
 
-    group_name = serializers.CharField(source="group.name", read_only=True, default=None, allow_null=True)
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None, allow_null=True)
+    group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Invitation

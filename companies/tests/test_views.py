@@ -165,3 +165,20 @@ def test_folder_list_takes_constant_queries(api, employee):
 
     assert assert_constant_queries(api.as_user(employee), FOLDERS, add_rows) <= 3
     assert Article.objects.exists()
+
+
+HUGE = "-127015456025412059136"
+
+
+@pytest.mark.parametrize(("url", "name"), [(FILES, "company"), (FILES, "article"), (ARTICLES, "folder")])
+def test_huge_or_unknown_ids_in_filters_are_a_400(api, employee, url, name):
+    client = api.as_user(employee)
+    assert client.get(url, {name: HUGE}).status_code == 400
+    assert client.get(url, {name: "999999"}).status_code == 400
+
+
+def test_a_partial_update_answers_with_every_field(api, employee):
+    company = CompanyFactory(responsible=employee)
+    response = api.as_user(employee).patch(reverse("companies:company-detail", args=[company.pk]), {"name": "New"})
+    assert response.data["contact_person_detail"] is None
+    assert response.data["employee_count"] == 0

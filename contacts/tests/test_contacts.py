@@ -165,3 +165,10 @@ def test_nested_lists_of_a_contact(api, employee, name, factory, filters, date_f
 
     # the user behind the token, the contact, the count, the page (with the responsible user joined)
     assert assert_constant_queries(client, url, add_rows) <= 4
+
+
+def test_a_partial_update_answers_with_every_field(api, employee):
+    contact = ContactFactory(responsible=employee)
+    response = api.as_user(employee).patch(detail(contact), {"first_name": "Oksana"})
+    assert response.status_code == 200
+    assert response.data["company_name"] is None

@@ -251,3 +251,7 @@ def test_products_are_read_by_all_and_edited_by_admins(api, employee, admin_user
     assert (
         api.as_user(admin_user).post(reverse("deals:product-list"), {"sku": "A-1", "name": "Twin"}).status_code == 409
     )
+
+
+def test_huge_stock_filter_is_a_400(api, employee):
+    assert api.as_user(employee).get(reverse("deals:product-list"), {"stock_min": "1" * 30}).status_code == 400
