@@ -10,7 +10,7 @@ from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile, Mess
 from chat.permissions import can_manage, can_post
 from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
-from crm.exceptions import Conflict, DomainError, Gone
+from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
 from crm.uploads import validate_upload
 from notifications.services import notify
 from users.tokens import hash_token, new_token
@@ -42,11 +42,8 @@ def _check_not_owner(chat: Chat, user, message: str) -> None:
 
 @transaction.atomic
 def chat_create(*, owner, name: str, display_name: str, is_channel: bool = False, members=()) -> Chat:
-    try:
-        with transaction.atomic():
-            chat = Chat.objects.create(name=name, display_name=display_name, owner=owner, is_channel=is_channel)
-    except IntegrityError:
-        raise Conflict(_("A chat with this name already exists.")) from None
+    with conflict_on_duplicate(_("A chat with this name already exists.")):
+        chat = Chat.objects.create(name=name, display_name=display_name, owner=owner, is_channel=is_channel)
     ChatMember.objects.create(chat=chat, user=owner, is_admin=True)
     ChatMember.objects.bulk_create(
         [ChatMember(chat=chat, user=member) for member in members if member.pk != owner.pk and member.is_active],

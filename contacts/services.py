@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from activity.services import activity_record
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from contacts.models import Contact, LoyaltyKind, LoyaltyTransaction, Phone, Return, ReturnItem
-from crm.exceptions import Conflict, DomainError
+from crm.exceptions import Conflict, DomainError, conflict_on_duplicate
 from crm.phones import normalize_phone
 from notifications.services import notify
 
@@ -38,11 +38,8 @@ def _set_phones(contact: Contact, raw_numbers: list[str]) -> bool:
     if current == set(numbers):
         return False
     contact.phones.exclude(number__in=numbers).delete()
-    try:
-        with transaction.atomic():
-            Phone.objects.bulk_create([Phone(contact=contact, number=n) for n in numbers if n not in current])
-    except IntegrityError:
-        raise Conflict(_("This number belongs to another contact.")) from None
+    with conflict_on_duplicate(_("This number belongs to another contact.")):
+        Phone.objects.bulk_create([Phone(contact=contact, number=n) for n in numbers if n not in current])
     return True
 
 

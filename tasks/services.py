@@ -1,15 +1,14 @@
 import datetime
 import logging
-from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
-from crm.exceptions import Conflict
+from crm.exceptions import Conflict, conflict_on_duplicate
 from notifications.services import notify
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
 from tasks.selectors import tasks_visible
@@ -239,14 +238,9 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
     return sent
 
 
-@contextmanager
 def _unique_name(model):
     """A name taken already, in any letter case, is a 409; the database's constraint decides, so races lose too."""
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError:
-        raise Conflict(_("A %(kind)s of this name exists already.") % {"kind": model._meta.verbose_name}) from None
+    return conflict_on_duplicate(_("A %(kind)s of this name exists already.") % {"kind": model._meta.verbose_name})
 
 
 def tag_create(*, actor, data: dict) -> Tag:

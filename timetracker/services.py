@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.broadcast import broadcast, user_group
-from crm.exceptions import Conflict
+from crm.exceptions import Conflict, conflict_on_duplicate
 from timetracker.models import Segment, WorkPeriod
 from timetracker.selectors import timer_state
 from timetracker.serializers import TimerStateSerializer
@@ -32,12 +32,9 @@ def _today_period(user, *, create: bool) -> WorkPeriod | None:
 def _open_segment(user, period: WorkPeriod) -> None:
     if period.finished:
         raise Conflict(_("Today's work is already stopped."))
-    try:
-        # The database refuses a second running segment, so two tabs pressing start at once get one.
-        with transaction.atomic():
-            Segment.objects.create(period=period, user=user, start=timezone.now())
-    except IntegrityError:
-        raise Conflict(_("The timer is already running.")) from None
+    # The database refuses a second running segment, so two tabs pressing start at once get one.
+    with conflict_on_duplicate(_("The timer is already running.")):
+        Segment.objects.create(period=period, user=user, start=timezone.now())
 
 
 def _close_segment(user) -> bool:

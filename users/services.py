@@ -3,7 +3,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from activity.services import activity_record
 from crm.broadcast import broadcast, user_group
-from crm.exceptions import Conflict, DomainError, Gone
+from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
 from crm.phones import normalize_phone
 from notifications.services import notify
 from users.models import Department, Invitation, Role, Status, User, WebSocketTicket
@@ -80,11 +80,8 @@ def user_update(*, user: User, actor: User, data: dict) -> User:
     for name in changed:
         setattr(user, name, data[name])
     if changed:
-        try:
-            with transaction.atomic():
-                user.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError:
-            raise Conflict(_("This chat nickname is taken.")) from None
+        with conflict_on_duplicate(_("This chat nickname is taken.")):
+            user.save(update_fields=[*changed, "updated_at"])
         activity_record(actor=actor, verb="updated", target=user, changed_fields=changed)
     return user
 
@@ -251,11 +248,8 @@ def invitation_create(*, invited_by: User, email: str, **profile) -> Invitation:
         expires_at=timezone.now() + settings.INVITATION_TTL,
         **_normalize_phones({k: v for k, v in profile.items() if k in PROFILE_FIELDS}),
     )
-    try:
-        with transaction.atomic():
-            invitation.save()
-    except IntegrityError:
-        raise Conflict(_("This email has a pending invitation already: resend it instead.")) from None
+    with conflict_on_duplicate(_("This email has a pending invitation already: resend it instead.")):
+        invitation.save()
     activity_record(actor=invited_by, verb="invited", target=invitation)
     transaction.on_commit(lambda: _send_invitation_email(invitation, token))
     return invitation
@@ -310,11 +304,8 @@ def invitation_accept(*, token: str, password: str, **profile) -> User:
     if not fields.get("chat_nickname"):
         fields.pop("chat_nickname", None)
     _validate_password(password, User(email=invitation.email, **fields))
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(invitation.email, password, **fields)
-    except IntegrityError:
-        raise Conflict(_("This chat nickname is taken.")) from None
+    with conflict_on_duplicate(_("This chat nickname is taken.")):
+        user = User.objects.create_user(invitation.email, password, **fields)
     invitation.accepted_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user", "updated_at"])
