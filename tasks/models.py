@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, user_reference
 from crm.uploads import UploadTo, validate_upload
 
 # A repeated task comes back at most every ten years: further would overflow the calendar soon enough.
@@ -103,22 +103,8 @@ class Task(TimeStampedModel):
         blank=True,
         related_name="shared_tasks",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="created_tasks",
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_reference(_("created by"), related_name="created_tasks")
+    updated_by = user_reference(_("updated by"))
     file = models.FileField(_("file"), upload_to=UploadTo("tasks"), validators=[validate_upload], blank=True)
     finished = models.BooleanField(_("finished"), default=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
