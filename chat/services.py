@@ -12,7 +12,7 @@ from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
 from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
 from crm.uploads import validate_upload
-from notifications.services import notify
+from notifications.services import notify_many
 from users.tokens import hash_token, new_token
 
 
@@ -155,8 +155,7 @@ def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
     broadcast(chat_group(chat.pk), "chat.message", {"message": MessageSerializer(message).data})
     recipients = chat.members.filter(is_active=True).exclude(pk=author.pk)
     title = _("%(author)s in %(chat)s") % {"author": author, "chat": chat}
-    for recipient in recipients:
-        notify(recipient=recipient, kind="chat_message", title=title, description=text[:500], target=chat)
+    notify_many(recipients=recipients, kind="chat_message", title=title, description=text[:500], target=chat)
     return message
 
 

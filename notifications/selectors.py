@@ -26,6 +26,11 @@ def preference_get(*, user, kind: str) -> dict | None:
     return next((row for row in preference_list(user=user) if row["kind"] == kind), None)
 
 
-def wants_email(*, user, kind: str) -> bool:
-    chosen = NotificationPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
-    return email_by_default(kind) if chosen is None else chosen
+def recipients_wanting_email(*, users, kind: str) -> set[int]:
+    """The ids of `users` who want `kind` by email: their own choice, else the kind's default."""
+    ids = {user.pk for user in users}
+    if not ids:
+        return set()
+    chosen = dict(NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "email"))
+    default = email_by_default(kind)
+    return {user_id for user_id in ids if chosen.get(user_id, default)}

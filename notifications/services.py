@@ -24,25 +24,46 @@ def notify(
 ) -> Notification:
     """Store a notification for `recipient`, push it to all their tabs and email it if they want that kind.
 
-    Every domain event that concerns a user goes through here. The push and the
-    email leave only once the surrounding transaction commits.
+    Every domain event that concerns a user goes through here (or `notify_many`). The
+    push and the email leave only once the surrounding transaction commits.
     """
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind,
-        title=str(title)[:255],
-        description=str(description),
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=str(target.pk) if target is not None else "",
+    return notify_many(recipients=[recipient], kind=kind, title=title, description=description, target=target)[0]
+
+
+def notify_many(
+    *,
+    recipients,
+    kind: str,
+    title: str,
+    description: str = "",
+    target: models.Model | None = None,
+) -> list[Notification]:
+    """`notify` for several people at once: one insert and one preference query whoever many they are."""
+    recipients = list(recipients)
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=recipient,
+                kind=kind,
+                title=str(title)[:255],
+                description=str(description),
+                target_type=target_type,
+                target_id=str(target.pk) if target is not None else "",
+            )
+            for recipient in recipients
+        ]
     )
-    broadcast(
-        user_group(STREAM, recipient.pk),
-        "notification.created",
-        {"notification": NotificationSerializer(notification).data},
-    )
-    if recipient.email and selectors.wants_email(user=recipient, kind=kind):
-        transaction.on_commit(lambda: _send_email(notification))
-    return notification
+    emailed = selectors.recipients_wanting_email(users=[r for r in recipients if r.email], kind=kind)
+    for notification in notifications:
+        broadcast(
+            user_group(STREAM, notification.recipient_id),
+            "notification.created",
+            {"notification": NotificationSerializer(notification).data},
+        )
+        if notification.recipient_id in emailed:
+            transaction.on_commit(lambda notification=notification: _send_email(notification))
+    return notifications
 
 
 def _send_email(notification: Notification) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from crm.exceptions import Conflict, conflict_on_duplicate
-from notifications.services import notify
+from notifications.services import notify, notify_many
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
 from tasks.selectors import tasks_visible
 
@@ -225,15 +225,14 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
             if not Task.objects.filter(pk=task_id, reminded_at__isnull=True).update(reminded_at=now):
                 continue  # another run took it
             task = Task.objects.get(pk=task_id)
-            for user in task.responsible.filter(is_active=True):
-                notify(
-                    recipient=user,
-                    kind="task_reminder",
-                    title=_("Reminder: %(task)s") % {"task": task},
-                    description=task.remind_text or task_link(task),
-                    target=task,
-                )
-                sent += 1
+            told = notify_many(
+                recipients=task.responsible.filter(is_active=True),
+                kind="task_reminder",
+                title=_("Reminder: %(task)s") % {"task": task},
+                description=task.remind_text or task_link(task),
+                target=task,
+            )
+            sent += len(told)
     logger.info("Sent %s task reminders", sent)
     return sent
 

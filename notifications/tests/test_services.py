@@ -1,7 +1,9 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from notifications.models import NotificationPreference
-from notifications.services import notify, preference_set
+from notifications.services import notify, notify_many, preference_set
+from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +39,23 @@ def test_nothing_is_emailed_when_the_transaction_rolls_back(employee, mailoutbox
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(recipient=employee, kind="task_shared", title="Maybe")
     assert mailoutbox == [] and callbacks, "the email waits for the commit"
+
+
+def test_notify_many_takes_the_same_queries_for_two_people_and_for_twenty(
+    mailoutbox, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    def notify_group(size):
+        people = UserFactory.create_batch(size)
+        preference_set(user=people[0], kind="return_decided", email=False)
+        # the content type is cached; the insert, the preferences
+        with django_assert_num_queries(2), django_capture_on_commit_callbacks(execute=True):
+            notes = notify_many(recipients=people, kind="return_decided", title="Decided", target=people[0])
+        assert [note.recipient_id for note in notes] == [person.pk for person in people]
+        return people
+
+    ContentType.objects.get_for_model(UserFactory._meta.model)
+    people = notify_group(2)
+    assert [message.to for message in mailoutbox] == [[people[1].email]]
+    mailoutbox.clear()
+    people = notify_group(20)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(person.email for person in people[1:])
