@@ -6,7 +6,7 @@ from django.db import models
 from activity.models import Activity
 from activity.serializers import ActivitySerializer
 from crm.broadcast import broadcast, user_group
-from users.models import Department
+from users.selectors import user_managers
 
 STREAM = "activity"
 # The owner and admins see every entry, so their sockets also join this group.
@@ -35,23 +35,11 @@ def activity_record(
     return entry
 
 
-def _managers_of(user) -> set[int]:
-    """Heads of the user's department and of every department above it."""
-    # Read the path afresh: adding a sibling department can move this one in the tree.
-    path = Department.objects.filter(pk=user.department_id).values_list("path", flat=True).first()
-    if not path:
-        return set()
-    step = Department.steplen
-    ancestor_paths = [path[:end] for end in range(step, len(path) + 1, step)]
-    heads = Department.objects.filter(path__in=ancestor_paths, head__isnull=False).values_list("head_id", flat=True)
-    return set(heads)
-
-
 def _push(entry: Activity) -> None:
     payload = {"activity": ActivitySerializer(entry).data}
     groups = {EVERYONE_GROUP}
     if entry.actor is not None:
-        audience = {entry.actor.pk} | _managers_of(entry.actor)
+        audience = {entry.actor.pk, *user_managers(user=entry.actor).values_list("pk", flat=True)}
         groups |= {user_group(STREAM, user_id) for user_id in audience}
     for group in sorted(groups):
         broadcast(group, "activity.created", payload)

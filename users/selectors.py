@@ -14,6 +14,19 @@ def user_subordinates(*, user: User) -> QuerySet[User]:
     return User.objects.filter(Exists(headed_above)).exclude(pk=user.pk)
 
 
+def user_managers(*, user: User) -> QuerySet[User]:
+    """Those who have `user` as a subordinate: heads of the user's department and of every one above it.
+
+    The mirror of `user_subordinates`, in one query: a department is above the user's
+    if its path is a prefix of the path of the user's department.
+    """
+    if user.department_id is None:
+        return User.objects.none()
+    member_path = Subquery(Department.objects.filter(pk=user.department_id).values("path")[:1])
+    above = Department.objects.filter(path=Substr(member_path, 1, Length("path")))
+    return User.objects.filter(headed_departments__in=above).exclude(pk=user.pk).distinct()
+
+
 def users_visible_as_owners(*, user: User) -> QuerySet[User] | None:
     """Whose records `user` may see under SPEC.md section 3: their own and their subordinates'.
 

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from crm.testing import assert_constant_queries
 from users.models import Department, User
-from users.selectors import scope_to_owners, user_subordinates
+from users.selectors import scope_to_owners, user_managers, user_subordinates
 from users.tests.factories import UserFactory, make_department
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,15 @@ def test_subordinates_are_the_members_of_headed_departments_and_below(company, d
     assert emails(user_subordinates(user=company["retail_head"])) == ["seller"]
     assert emails(user_subordinates(user=company["seller"])) == []
     assert emails(user_subordinates(user=company["helper"])) == []
+
+
+def test_managers_are_the_heads_above_a_user(company, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert emails(user_managers(user=company["seller"])) == ["ceo", "retail", "sales"]
+    assert emails(user_managers(user=company["retail_head"])) == ["ceo", "sales"]
+    assert emails(user_managers(user=company["ceo"])) == []
+    assert emails(user_managers(user=company["helper"])) == []
+    assert emails(user_managers(user=company["trader"])) == ["ceo", "sales"]
 
 
 def test_scope_to_owners_keeps_own_and_subordinates_rows(company, owner):
