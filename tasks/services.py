@@ -59,30 +59,27 @@ def _check_rules(*, actor, task: Task | None, data: dict) -> None:
         raise ValidationError(errors)
 
 
-def _share_with(*, task: Task, users, actor) -> None:
-    """Invite each of `users` not invited yet; each is told once, with a link to the task."""
+def _share_with(*, task: Task, users, actor) -> int:
+    """Invite each of `users` not invited yet; each is told once, with a link to the task. Returns how many."""
     invited = set(task.shares.values_list("user_id", flat=True))
-    for user in users:
-        if user.pk in invited:
-            continue
-        invited.add(user.pk)
-        TaskShare.objects.create(task=task, user=user)
-        notify(
-            recipient=user,
-            kind="task_shared",
-            title=_("%(actor)s shared a task with you: %(task)s") % {"actor": actor, "task": task},
-            description=_("Open %(link)s to accept or decline it.") % {"link": task_link(task)},
-            target=task,
-        )
+    newcomers = list({user.pk: user for user in users if user.pk not in invited}.values())
+    TaskShare.objects.bulk_create([TaskShare(task=task, user=user) for user in newcomers])
+    notify_many(
+        recipients=newcomers,
+        kind="task_shared",
+        title=_("%(actor)s shared a task with you: %(task)s") % {"actor": actor, "task": task},
+        description=_("Open %(link)s to accept or decline it.") % {"link": task_link(task)},
+        target=task,
+    )
+    return len(newcomers)
 
 
 def _set_related_people(*, task: Task, users, actor) -> bool:
     """Make the shares match `users`: invite the new ones, drop the removed ones. Returns whether anything changed."""
     wanted = {user.pk for user in users}
     removed = task.shares.exclude(user__in=wanted).delete()[0]
-    before = task.shares.count()
-    _share_with(task=task, users=users, actor=actor)
-    return bool(removed) or task.shares.count() != before
+    invited = _share_with(task=task, users=users, actor=actor)
+    return bool(removed or invited)
 
 
 @transaction.atomic
