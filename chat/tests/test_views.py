@@ -58,7 +58,8 @@ def test_create_chat_makes_me_owner_and_admin(api, employee):
 def test_create_chat_with_a_taken_name_or_unknown_member_is_refused(api, employee):
     chat_with(name="taken")
     client = api.as_user(employee)
-    assert client.post(CHATS, {"name": "taken", "display_name": "x"}, format="json").status_code in (400, 409)
+    assert client.post(CHATS, {"name": "taken", "display_name": "x"}, format="json").status_code == 409
+    assert Chat.objects.filter(name="taken").count() == 1
     response = client.post(CHATS, {"name": "new", "display_name": "x", "members": [999999]}, format="json")
     assert response.status_code == 400 and "members" in response.data
     assert not Chat.objects.filter(name="new").exists()
