@@ -1,8 +1,9 @@
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from crm.models import user_reference
 
 
 class Verb(models.TextChoices):
@@ -15,14 +16,7 @@ class Verb(models.TextChoices):
 class Activity(models.Model):
     """One change a user made: who did what to which object, and which fields it touched."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="activities",
-    )
+    actor = user_reference(_("actor"), related_name="activities")
     verb = models.CharField(_("verb"), max_length=32, db_index=True)
     target_type = models.ForeignKey(
         ContentType, verbose_name=_("target type"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"

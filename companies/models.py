@@ -3,21 +3,14 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
-from crm.models import TimeStampedModel, user_reference
+from crm.models import TimeStampedModel, optional_reference, user_reference
 from crm.uploads import UploadTo, validate_upload
 
 
 class Company(TimeStampedModel):
     name = models.CharField(_("name"), max_length=255)
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, blank=True, validators=[validate_edrpou])
-    contact_person = models.ForeignKey(
-        "contacts.Contact",
-        verbose_name=_("contact person"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    contact_person = optional_reference("contacts.Contact", _("contact person"))
     responsible = user_reference(_("responsible"), related_name="responsible_companies")
     # Employees are the contacts whose `company` is this one (Contact.company, related name "employees").
 

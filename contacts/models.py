@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
-from crm.models import TimeStampedModel, user_reference
+from crm.models import TimeStampedModel, optional_reference, user_reference
 from crm.uploads import UploadTo, validate_upload
 
 
@@ -23,14 +23,7 @@ class Contact(TimeStampedModel):
     delivery_method = models.CharField(_("delivery method"), max_length=100, blank=True)
     delivery_company = models.CharField(_("delivery company"), max_length=100, blank=True)
     newsletter = models.BooleanField(_("receives the newsletter"), default=False)
-    company = models.ForeignKey(
-        "companies.Company",
-        verbose_name=_("company"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="employees",
-    )
+    company = optional_reference("companies.Company", _("company"), related_name="employees")
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, blank=True, validators=[validate_edrpou])
     responsible = user_reference(_("responsible"), related_name="responsible_contacts")
     loyalty_balance = models.DecimalField(

@@ -11,13 +11,18 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-def user_reference(verbose_name, *, related_name: str = "+") -> models.ForeignKey:
-    """An optional link to a staff member that outlives their account (responsible, created by...)."""
+def optional_reference(to, verbose_name, *, related_name: str = "+") -> models.ForeignKey:
+    """An optional link that outlives its target: deleting the target leaves the link empty."""
     return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        to,
         verbose_name=verbose_name,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name=related_name,
     )
+
+
+def user_reference(verbose_name, *, related_name: str = "+") -> models.ForeignKey:
+    """An optional link to a staff member that outlives their account (responsible, created by...)."""
+    return optional_reference(settings.AUTH_USER_MODEL, verbose_name, related_name=related_name)

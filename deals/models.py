@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel, user_reference
+from crm.models import TimeStampedModel, optional_reference, user_reference
 
 
 class Pipeline(TimeStampedModel):
@@ -122,9 +122,7 @@ class Order(TimeStampedModel):
     contact = models.ForeignKey(
         "contacts.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="orders"
     )
-    deal = models.ForeignKey(
-        Deal, verbose_name=_("deal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
-    )
+    deal = optional_reference(Deal, _("deal"), related_name="orders")
     shop_order_id = models.CharField(_("shop order id"), max_length=64, null=True, blank=True, unique=True)
     ordered_at = models.DateTimeField(_("ordered at"))
     status = models.CharField(_("status"), max_length=50, blank=True)
@@ -140,9 +138,7 @@ class Order(TimeStampedModel):
 
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(
-        Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    product = optional_reference(Product, _("product"))
     name = models.CharField(_("name"), max_length=255)
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel, user_reference
+from crm.models import TimeStampedModel, optional_reference, user_reference
 
 
 class LeadStatus(models.TextChoices):
@@ -34,14 +34,7 @@ class Lead(TimeStampedModel):
     failure_reason = models.CharField(_("failure reason"), max_length=255, blank=True)
     responsible = user_reference(_("responsible"), related_name="responsible_leads")
     created_by = user_reference(_("created by"))
-    contact = models.ForeignKey(
-        "contacts.Contact",
-        verbose_name=_("contact"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="leads",
-    )
+    contact = optional_reference("contacts.Contact", _("contact"), related_name="leads")
     deal = models.OneToOneField(
         "deals.Deal", verbose_name=_("deal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="lead"
     )

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import TimeStampedModel, user_reference
+from crm.models import TimeStampedModel, optional_reference, user_reference
 from crm.uploads import UploadTo, validate_upload
 
 # A repeated task comes back at most every ten years: further would overflow the calendar soon enough.
@@ -62,9 +62,7 @@ class Task(TimeStampedModel):
     )
     date = models.DateField(_("planned for"))
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    project = models.ForeignKey(
-        Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
-    )
+    project = optional_reference(Project, _("project"), related_name="tasks")
     remind = models.BooleanField(_("remind"), default=False)
     remind_text = models.CharField(_("reminder text"), max_length=250, blank=True)
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
@@ -77,14 +75,7 @@ class Task(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_REPEAT_EVERY_DAYS)],
     )
-    related_task = models.ForeignKey(
-        "self",
-        verbose_name=_("related task"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="related_tasks",
-    )
+    related_task = optional_reference("self", _("related task"), related_name="related_tasks")
     # The occurrence of a repeated task that this one follows; one-to-one, so a task has one next occurrence.
     previous = models.OneToOneField(
         "self",
@@ -108,22 +99,8 @@ class Task(TimeStampedModel):
     file = models.FileField(_("file"), upload_to=UploadTo("tasks"), validators=[validate_upload], blank=True)
     finished = models.BooleanField(_("finished"), default=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    company = models.ForeignKey(
-        "companies.Company",
-        verbose_name=_("company"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="tasks",
-    )
-    contact = models.ForeignKey(
-        "contacts.Contact",
-        verbose_name=_("contact"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="tasks",
-    )
+    company = optional_reference("companies.Company", _("company"), related_name="tasks")
+    contact = optional_reference("contacts.Contact", _("contact"), related_name="tasks")
 
     class Meta:
         ordering = ["date", "-priority", "id"]

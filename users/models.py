@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from crm.models import TimeStampedModel
+from crm.models import TimeStampedModel, optional_reference, user_reference
 
 
 class Role(models.TextChoices):
@@ -50,14 +50,7 @@ class Department(MP_Node):
     """A node of the company structure. Its head sees the members of it and of every department below."""
 
     name = models.CharField(_("name"), max_length=150)
-    head = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("head"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="headed_departments",
-    )
+    head = user_reference(_("head"), related_name="headed_departments")
 
     node_order_by = ["name"]
 
@@ -100,19 +93,10 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     personal_phone = models.CharField(_("personal phone"), max_length=20, blank=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.EMPLOYEE, db_index=True)
-    group = models.ForeignKey(
-        UserGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.SET_NULL, related_name="users"
-    )
+    group = optional_reference(UserGroup, _("group"), related_name="users")
     special_group = models.CharField(_("special group"), max_length=150, blank=True)
     chat_nickname = models.CharField(_("chat nickname"), max_length=64, null=True, blank=True, unique=True)
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("department"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
-    )
+    department = optional_reference(Department, _("department"), related_name="members")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.AUTO, blank=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -176,12 +160,8 @@ class Invitation(TimeStampedModel):
     personal_phone = models.CharField(_("personal phone"), max_length=20, blank=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.EMPLOYEE)
-    group = models.ForeignKey(
-        UserGroup, verbose_name=_("group"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    group = optional_reference(UserGroup, _("group"))
+    department = optional_reference(Department, _("department"))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     invited_by = models.ForeignKey(
