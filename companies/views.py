@@ -34,11 +34,11 @@ class CompanyViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         company = services.company_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=company.pk)
+        serializer.instance = self.fresh(company)
 
     def perform_update(self, serializer):
         services.company_update(company=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.company_delete(company=instance, actor=self.request.user)
@@ -61,11 +61,11 @@ class FolderViewSet(CompanyWriteMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         self.check_company_write(serializer.validated_data["company"])
         folder = services.folder_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=folder.pk)
+        serializer.instance = self.fresh(folder)
 
     def perform_update(self, serializer):
         services.folder_update(folder=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.folder_delete(folder=instance, actor=self.request.user)
@@ -92,11 +92,11 @@ class ArticleViewSet(CompanyWriteMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         self.check_company_write(serializer.validated_data["company"])
         article = services.article_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=article.pk)
+        serializer.instance = self.fresh(article)
 
     def perform_update(self, serializer):
         services.article_update(article=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.article_delete(article=instance, actor=self.request.user)
@@ -131,7 +131,7 @@ class KnowledgeFileViewSet(
     def perform_create(self, serializer):
         self.check_company_write(serializer.validated_data["article"].company)
         knowledge_file = services.knowledge_file_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=knowledge_file.pk)
+        serializer.instance = self.fresh(knowledge_file)
 
     def perform_destroy(self, instance):
         services.knowledge_file_delete(knowledge_file=instance, actor=self.request.user)

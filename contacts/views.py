@@ -143,14 +143,13 @@ class ReturnViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         return_request = services.return_create(actor=request.user, **data)
-        return_request = self.get_queryset().get(pk=return_request.pk)
-        return Response(self.get_serializer(return_request).data, status=status.HTTP_201_CREATED)
+        return self.fresh_response(return_request, status=status.HTTP_201_CREATED)
 
     def _decide(self, request, action_name):
         return_request = services.return_decide(
             return_request=self.get_object(), actor=request.user, action=action_name
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=return_request.pk)).data)
+        return self.fresh_response(return_request)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -176,4 +175,4 @@ class ReturnViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         services.return_attach_file(
             return_request=return_request, actor=request.user, file=serializer.validated_data["file"]
         )
-        return Response(self.get_serializer(self.get_queryset().get(pk=return_request.pk)).data)
+        return self.fresh_response(return_request)

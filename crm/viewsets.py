@@ -7,6 +7,7 @@ a subclass that overrides it fails at import time, so none can skip the scope.
 """
 
 from rest_framework import mixins, viewsets
+from rest_framework.response import Response
 
 
 class ScopedViewSetMixin:
@@ -28,6 +29,13 @@ class ScopedViewSetMixin:
         if getattr(self, "swagger_fake_view", False):
             return self.model._default_manager.none()
         return self.scoped_queryset(self.request.user)
+
+    def fresh(self, instance):
+        """`instance` read again through the scoped queryset, with what its representation needs joined in."""
+        return self.get_queryset().get(pk=instance.pk)
+
+    def fresh_response(self, instance, status: int = 200) -> Response:
+        return Response(self.get_serializer(self.fresh(instance)).data, status=status)
 
 
 class GenericViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):

@@ -41,12 +41,12 @@ class PipelineViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         stages = data.pop("stage_names", [])
         pipeline = services.pipeline_create(actor=self.request.user, stages=stages, **data)
-        serializer.instance = self.get_queryset().get(pk=pipeline.pk)
+        serializer.instance = self.fresh(pipeline)
 
     def perform_update(self, serializer):
         data = {k: v for k, v in serializer.validated_data.items() if k != "stage_names"}
         services.pipeline_update(pipeline=serializer.instance, actor=self.request.user, data=data)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.pipeline_delete(pipeline=instance, actor=self.request.user)
@@ -122,17 +122,14 @@ class DealViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         deal = services.deal_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=deal.pk)
+        serializer.instance = self.fresh(deal)
 
     def perform_update(self, serializer):
         services.deal_update(deal=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.deal_delete(deal=instance, actor=self.request.user)
-
-    def _fresh(self, deal):
-        return Response(DealSerializer(self.get_queryset().get(pk=deal.pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=DealMoveSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"])
@@ -140,12 +137,12 @@ class DealViewSet(viewsets.ModelViewSet):
         serializer = DealMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         deal = services.deal_move(deal=self.get_object(), actor=request.user, stage=serializer.validated_data["stage"])
-        return self._fresh(deal)
+        return self.fresh_response(deal)
 
     @extend_schema(request=None, responses=DealSerializer)
     @action(detail=True, methods=["post"])
     def win(self, request, pk=None):
-        return self._fresh(services.deal_win(deal=self.get_object(), actor=request.user))
+        return self.fresh_response(services.deal_win(deal=self.get_object(), actor=request.user))
 
     @extend_schema(request=DealFailSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"])
@@ -155,7 +152,7 @@ class DealViewSet(viewsets.ModelViewSet):
         deal = services.deal_fail(
             deal=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
         )
-        return self._fresh(deal)
+        return self.fresh_response(deal)
 
     @extend_schema(responses=DealPanelSerializer)
     @action(detail=True, methods=["get"])

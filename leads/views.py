@@ -23,17 +23,14 @@ class LeadViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         lead = services.lead_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=lead.pk)
+        serializer.instance = self.fresh(lead)
 
     def perform_update(self, serializer):
         services.lead_update(lead=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.lead_delete(lead=instance, actor=self.request.user)
-
-    def _fresh(self, lead):
-        return Response(LeadSerializer(self.get_queryset().get(pk=lead.pk), context=self.get_serializer_context()).data)
 
     @extend_schema(request=LeadConvertSerializer, responses=LeadSerializer)
     @action(detail=True, methods=["post"])
@@ -41,7 +38,7 @@ class LeadViewSet(viewsets.ModelViewSet):
         """Make the lead a contact (reusing one with the same phone or email) and a deal; once."""
         serializer = LeadConvertSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self._fresh(
+        return self.fresh_response(
             services.lead_convert(lead=self.get_object(), actor=request.user, **serializer.validated_data)
         )
 
@@ -51,7 +48,7 @@ class LeadViewSet(viewsets.ModelViewSet):
         serializer = LeadFailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"]
-        return self._fresh(services.lead_fail(lead=self.get_object(), actor=request.user, reason=reason))
+        return self.fresh_response(services.lead_fail(lead=self.get_object(), actor=request.user, reason=reason))
 
     @extend_schema(responses=FunnelStageSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)

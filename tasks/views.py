@@ -41,16 +41,17 @@ class TaskViewSet(viewsets.ModelViewSet):
             return selectors.tasks_shared_with(user=user)
         return selectors.task_list(user=user)
 
-    def _fresh(self, task):
-        return Response(self.get_serializer(selectors.task_list(user=self.request.user).get(pk=task.pk)).data)
+    def fresh(self, instance):
+        # Through the list, not the shares of accept/decline: once accepted, the task is the caller's.
+        return selectors.task_list(user=self.request.user).get(pk=instance.pk)
 
     def perform_create(self, serializer):
         task = services.task_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = selectors.task_list(user=self.request.user).get(pk=task.pk)
+        serializer.instance = self.fresh(task)
 
     def perform_update(self, serializer):
         services.task_update(task=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = selectors.task_list(user=self.request.user).get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.task_delete(task=instance, actor=self.request.user)
@@ -60,18 +61,18 @@ class TaskViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def finish(self, request, pk=None):
-        return self._fresh(services.task_finish(task=self.get_object(), actor=request.user))
+        return self.fresh_response(services.task_finish(task=self.get_object(), actor=request.user))
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._fresh(services.task_reopen(task=self.get_object(), actor=request.user))
+        return self.fresh_response(services.task_reopen(task=self.get_object(), actor=request.user))
 
     @extend_schema(request=None, responses=TaskSerializer, description="Accept a task shared with you.")
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         share = services.task_share_respond(task=self.get_object(), user=request.user, accept=True)
-        return self._fresh(share.task)
+        return self.fresh_response(share.task)
 
     @extend_schema(request=None, responses={204: None}, description="Decline a task shared with you.")
     @action(detail=True, methods=["post"])
@@ -86,7 +87,7 @@ class TaskViewSet(viewsets.ModelViewSet):
         serializer = TaskFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.task_attach_file(task=task, actor=request.user, file=serializer.validated_data["file"])
-        return self._fresh(task)
+        return self.fresh_response(task)
 
 
 class NestedTaskViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
