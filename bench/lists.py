@@ -135,7 +135,7 @@ def seed():
                 company_name, amount, kind, description, failure_reason, contact_id, created_by_id,
                 responsible_id, pipeline_id, stage_id)
             SELECT {ago}, {ago}, 'Deal ' || g, 'unpaid', '', 'open', '', g %% 1000, 'standard', '', '', g,
-                {owner}, {owner}, %(pipeline)s, (%(stages)s::bigint[])[1 + g %% 5]
+                {owner}, {owner}, %(pipeline)s, (%(stages)s::bigint[])[1 + g / 100 %% 5]
             FROM generate_series(1, %(rows)s) g""",
         f"""INSERT INTO leads_lead (created_at, updated_at, name, phone, email, source, status, notes,
                 failure_reason, responsible_id, created_by_id)
@@ -171,7 +171,9 @@ def seed():
         # Generated rows point at rows just inserted: skip the per-row foreign key triggers.
         cursor.execute("SET session_replication_role = replica")
         for statement in statements:
+            began = time.perf_counter()
             cursor.execute(statement, params)
+            print(f"  {time.perf_counter() - began:5.1f} s  {' '.join(statement.split()[:3])}")
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("ANALYZE")
     print(f"seeded {ROWS:,} rows a table in {time.perf_counter() - started:.1f} s")
@@ -245,7 +247,7 @@ def floor_companies(cursor, viewer):
             FROM companies_company co LEFT JOIN contacts_contact cp ON cp.id = co.contact_person_id
             LEFT JOIN users_user u ON u.id = co.responsible_id""",
         "TRUE",
-        "lower(co.name), co.id",
+        "co.name, co.id",
         [],
         "companies_company co",
     )

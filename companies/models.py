@@ -21,7 +21,10 @@ class Company(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["edrpou"], condition=~models.Q(edrpou=""), name="company_unique_edrpou")
         ]
-        indexes = [models.Index(Lower("name"), name="company_name_lower_idx")]
+        indexes = [
+            models.Index(Lower("name"), name="company_name_lower_idx"),
+            models.Index(fields=["name", "id"], name="company_list_order_idx"),
+        ]
 
     def __str__(self):
         return self.name

@@ -1,14 +1,19 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from companies.models import Article, Company, Folder, KnowledgeFile
+from contacts.models import Contact
 
 
 def company_list(*, user) -> QuerySet[Company]:
-    """Every company: all staff read them."""
-    return (
-        Company.objects.select_related("contact_person", "responsible")
-        .annotate(employee_count=Count("employees", distinct=True))
-        .order_by(*Company._meta.ordering)
+    """Every company: all staff read them.
+
+    The employees are counted per row by a correlated subquery, so a page counts the
+    employees of its own companies only, not of every company before the cut.
+    """
+    employees = Contact.objects.filter(company=OuterRef("pk")).order_by().values("company")
+    return Company.objects.select_related("contact_person", "responsible").annotate(
+        employee_count=Coalesce(Subquery(employees.annotate(count=Count("pk")).values("count")), 0)
     )
 
 

@@ -37,12 +37,18 @@ class Contact(TimeStampedModel):
         indexes = [
             models.Index(Lower("last_name"), name="contact_last_name_lower_idx"),
             models.Index(fields=["responsible", "-created_at"], name="contact_responsible_idx"),
+            models.Index(fields=["last_name", "first_name", "id"], name="contact_list_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(loyalty_balance__gte=0), name="contact_balance_not_negative")
         ]
 
     def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        # An attribute, so serializers read it without inspecting a callable on every row.
         name = " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
         return name or self.email or f"#{self.pk}"
 

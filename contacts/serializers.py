@@ -24,7 +24,7 @@ class PhoneListField(serializers.ListField):
 
 
 class ContactBriefSerializer(serializers.ModelSerializer):
-    full_name = serializers.CharField(source="__str__", read_only=True)
+    full_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = Contact

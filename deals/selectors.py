@@ -1,18 +1,18 @@
+from django.db import connections
 from django.db.models import Count, DecimalField, F, Prefetch, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from contacts.models import ContactActivity
 from contacts.selectors import return_list
 from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
-from users.models import User
-from users.selectors import scope_to_owners
+from users.selectors import scope_to_owners, user_briefs
 
 DEAL_OWNER_FIELDS = ("responsible", "created_by")
 
 
-def deals_visible(*, user) -> QuerySet[Deal]:
+def deals_visible(*, user, owner_ids: list[int] | None = None) -> QuerySet[Deal]:
     """Deals of `user` and their subordinates (responsible or creator); the owner and admins see all."""
-    return scope_to_owners(Deal.objects.all(), user=user, fields=DEAL_OWNER_FIELDS)
+    return scope_to_owners(Deal.objects.all(), user=user, fields=DEAL_OWNER_FIELDS, owner_ids=owner_ids)
 
 
 def deal_list(*, user) -> QuerySet[Deal]:
@@ -32,7 +32,7 @@ def product_list() -> QuerySet[Product]:
 
 
 def kanban(*, pipeline: Pipeline, deals: QuerySet[Deal], per_stage: int) -> list[dict]:
-    """Every stage of `pipeline` with its count, amount sum and first `per_stage` deals: three queries."""
+    """Every stage of `pipeline` with its count, amount sum and first `per_stage` deals: four queries."""
     deals = deals.filter(pipeline=pipeline)
     totals = {
         row["stage"]: row
@@ -40,15 +40,9 @@ def kanban(*, pipeline: Pipeline, deals: QuerySet[Deal], per_stage: int) -> list
         .values("stage")
         .annotate(count=Count("pk"), amount_sum=Coalesce(Sum("amount"), Value(0), output_field=DecimalField()))
     }
-    ranked = (
-        deals.annotate(
-            rank=Window(RowNumber(), partition_by=F("stage"), order_by=[F("created_at").desc(), F("pk").desc()])
-        )
-        .filter(rank__lte=per_stage)
-        .order_by("stage", "rank")
-    )
+    stages = list(pipeline.stages.order_by("position"))
     first_page: dict[int, list[Deal]] = {}
-    for deal in ranked:
+    for deal in deals.filter(pk__in=_newest_per_stage(deals, stages, per_stage)).order_by("-created_at", "-pk"):
         first_page.setdefault(deal.stage_id, []).append(deal)
     return [
         {
@@ -57,8 +51,25 @@ def kanban(*, pipeline: Pipeline, deals: QuerySet[Deal], per_stage: int) -> list
             "amount_sum": totals.get(stage.pk, {}).get("amount_sum", 0),
             "deals": first_page.get(stage.pk, []),
         }
-        for stage in pipeline.stages.order_by("position")
+        for stage in stages
     ]
+
+
+def _newest_per_stage(deals: QuerySet[Deal], stages: list[Stage], per_stage: int) -> QuerySet:
+    """The ids of the newest `per_stage` deals of each stage, as one subquery over the deals table alone.
+
+    Where the database allows it, each stage has a LIMIT of its own that walks the kanban
+    index, the stages joined by UNION ALL; ranking every deal of the pipeline with a window
+    function is the fallback (SQLite), still without joining anything before the cut.
+    """
+    newest = ("-created_at", "-pk")
+    if stages and connections[deals.db].features.supports_slicing_ordering_in_compound:
+        firsts = [deals.filter(stage=stage).order_by(*newest).values("pk")[:per_stage] for stage in stages]
+        return firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
+    ranked = deals.order_by().annotate(
+        rank=Window(RowNumber(), partition_by=F("stage_id"), order_by=[F("created_at").desc(), F("pk").desc()])
+    )
+    return ranked.filter(rank__lte=per_stage).values("pk")
 
 
 def orders_visible(*, user) -> QuerySet[Order]:
@@ -100,5 +111,5 @@ def work_items(*, leads: QuerySet, deals: QuerySet) -> QuerySet:
 
 def with_responsible(rows: list[dict]) -> list[dict]:
     """Put the responsible user on each row, fetched in one query."""
-    users = User.objects.in_bulk({row["responsible_id"] for row in rows if row["responsible_id"]})
+    users = user_briefs().in_bulk({row["responsible_id"] for row in rows if row["responsible_id"]})
     return [{**row, "responsible": users.get(row["responsible_id"])} for row in rows]

@@ -1,3 +1,4 @@
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -23,6 +24,7 @@ from deals.serializers import (
     WorkItemSerializer,
 )
 from leads.selectors import leads_visible
+from users.selectors import visible_owner_ids
 
 
 class PipelineViewSet(viewsets.ModelViewSet):
@@ -187,10 +189,15 @@ class WorkItemViewSet(viewsets.GenericViewSet):
     filterset_class = WorkItemFilter
 
     def scoped_queryset(self, user):
-        return selectors.deals_visible(user=user)
+        return selectors.deals_visible(user=user, owner_ids=self.owner_ids)
+
+    @cached_property
+    def owner_ids(self) -> list[int] | None:
+        """Whose leads and deals the caller sees, read once for both halves of the list."""
+        return visible_owner_ids(user=self.request.user)
 
     def list(self, request):
-        leads = self._filtered(leads_visible(user=request.user))
+        leads = self._filtered(leads_visible(user=request.user, owner_ids=self.owner_ids))
         deals = self._filtered(self.get_queryset())
         page = self.paginate_queryset(selectors.work_items(leads=leads, deals=deals))
         return self.get_paginated_response(WorkItemSerializer(selectors.with_responsible(page), many=True).data)

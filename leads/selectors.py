@@ -4,9 +4,9 @@ from leads.models import Lead, LeadStatus
 from users.selectors import scope_to_owners
 
 
-def leads_visible(*, user) -> QuerySet[Lead]:
+def leads_visible(*, user, owner_ids: list[int] | None = None) -> QuerySet[Lead]:
     """Leads of `user` and their subordinates (responsible or creator); the owner and admins see all."""
-    return scope_to_owners(Lead.objects.all(), user=user, fields=("responsible", "created_by"))
+    return scope_to_owners(Lead.objects.all(), user=user, fields=("responsible", "created_by"), owner_ids=owner_ids)
 
 
 def lead_list(*, user) -> QuerySet[Lead]:

@@ -121,6 +121,7 @@ class Task(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["date", "priority"], name="task_date_idx"),
+            models.Index(fields=["date", "-priority", "id"], name="task_list_order_idx"),
             models.Index(fields=["finished", "date"], name="task_finished_date_idx"),
             models.Index(
                 fields=["remind_at"],

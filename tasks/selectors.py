@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
-from users.selectors import scope_to_owners
+from users.selectors import USER_BRIEF_FIELDS, scope_to_owners, user_briefs, visible_owner_ids
 
 
 def accepted_shares() -> QuerySet[TaskShare]:
@@ -15,11 +15,13 @@ def tasks_visible(*, user) -> QuerySet[Task]:
     subordinates; every task for the owner and admins. Only accepted shares count, so the
     shares are scoped on their own and joined back through a subquery.
     """
-    if user.is_owner_or_admin:
+    owner_ids = visible_owner_ids(user=user)
+    if owner_ids is None:
         return Task.objects.all()
-    by_people = scope_to_owners(Task.objects.all(), user=user, fields=("responsible", "created_by"))
-    by_shares = scope_to_owners(accepted_shares(), user=user, fields=("user",))
-    return Task.objects.filter(Q(pk__in=by_people.values("pk")) | Q(pk__in=by_shares.values("task_id")))
+    people = ("responsible", "created_by")
+    by_people = scope_to_owners(Task.objects.all(), user=user, fields=people, owner_ids=owner_ids)
+    by_shares = scope_to_owners(accepted_shares(), user=user, fields=("user",), owner_ids=owner_ids)
+    return by_people | Task.objects.filter(pk__in=by_shares.values("task_id"))
 
 
 def tasks_shared_with(*, user) -> QuerySet[Task]:
@@ -33,8 +35,11 @@ def task_list(*, user) -> QuerySet[Task]:
 
 def tune(queryset: QuerySet[Task]) -> QuerySet[Task]:
     """Everything a task's representation shows, in a fixed number of queries."""
+    shares = TaskShare.objects.select_related("user").only(
+        "task", "status", "responded_at", *(f"user__{name}" for name in USER_BRIEF_FIELDS)
+    )
     return queryset.select_related("project", "company", "contact", "created_by", "updated_by").prefetch_related(
-        "responsible", "tags", Prefetch("shares", queryset=TaskShare.objects.select_related("user"))
+        Prefetch("responsible", queryset=user_briefs()), "tags", Prefetch("shares", queryset=shares)
     )
 
 

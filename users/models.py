@@ -122,6 +122,11 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     def get_full_name(self):
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
 
+    @property
+    def full_name(self) -> str:
+        # An attribute, so serializers read it without inspecting a callable on every row.
+        return self.get_full_name()
+
     def get_short_name(self):
         return self.first_name or self.email
 

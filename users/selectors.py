@@ -1,7 +1,14 @@
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, ManyToManyField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 
 from users.models import Department, Invitation, User
+
+# What a user's summary (UserBriefSerializer) reads: prefetches load these, not the password hash.
+USER_BRIEF_FIELDS = ("id", "email", "first_name", "last_name", "patronymic", "photo", "role", "status", "last_seen")
+
+
+def user_briefs() -> QuerySet[User]:
+    return User.objects.only(*USER_BRIEF_FIELDS)
 
 
 def user_subordinates(*, user: User) -> QuerySet[User]:
@@ -37,17 +44,45 @@ def users_visible_as_owners(*, user: User) -> QuerySet[User] | None:
     return User.objects.filter(Q(pk=user.pk) | Q(pk__in=user_subordinates(user=user).values("pk")))
 
 
-def scope_to_owners(queryset: QuerySet, *, user: User, fields: tuple[str, ...]) -> QuerySet:
-    """Keep the rows whose `fields` (user foreign keys or many-to-many) point at someone `user` may see."""
+def visible_owner_ids(*, user: User) -> list[int] | None:
+    """The ids of the users whose records `user` may see, read in one small query; None for everybody's.
+
+    Scopes filter by this short list of literal ids rather than by a subquery over the
+    department tree: PostgreSQL then estimates the few rows they match and uses the
+    owner indexes, instead of planning for a large share of the table.
+    """
     visible = users_visible_as_owners(user=user)
     if visible is None:
-        return queryset
-    visible_pks = visible.values("pk")
+        return None
+    return list(visible.order_by().values_list("pk", flat=True))
+
+
+def scope_to_owners(
+    queryset: QuerySet, *, user: User, fields: tuple[str, ...], owner_ids: list[int] | None = None
+) -> QuerySet:
+    """Keep the rows whose `fields` (user foreign keys or many-to-many) point at someone `user` may see.
+
+    `owner_ids` spares the query of `visible_owner_ids` when the caller already has them.
+    """
+    if owner_ids is None:
+        owner_ids = visible_owner_ids(user=user)
+        if owner_ids is None:
+            return queryset
+    model = queryset.model
     condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__in": visible_pks})
-    # A subquery rather than a join keeps one row per object when a field is many-to-many.
-    return queryset.filter(pk__in=queryset.model._base_manager.filter(condition).values("pk"))
+    for name in fields:
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        if isinstance(field, ManyToManyField):
+            # A subquery on the link table rather than a join keeps one row per object.
+            links = field.remote_field.through._base_manager.filter(
+                **{f"{field.m2m_reverse_field_name()}__in": owner_ids}
+            ).values(field.m2m_field_name())
+            condition |= Q(pk__in=links)
+        elif field.many_to_many:
+            condition |= Q(pk__in=model._base_manager.filter(**{f"{name}__in": owner_ids}).values("pk"))
+        else:
+            condition |= Q(**{f"{field.attname}__in": owner_ids})
+    return queryset.filter(condition)
 
 
 def user_list(*, viewer: User) -> QuerySet[User]:

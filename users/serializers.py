@@ -5,7 +5,7 @@ from users.models import Department, Invitation, Presence, Status, User, UserGro
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
-    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    full_name = serializers.CharField(read_only=True)
     presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
 
     class Meta:
@@ -15,7 +15,7 @@ class UserBriefSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    full_name = serializers.CharField(source="get_full_name", read_only=True)
+    full_name = serializers.CharField(read_only=True)
     presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True)
     department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)

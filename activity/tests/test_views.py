@@ -93,4 +93,6 @@ def test_activity_list_takes_constant_queries(api, team):
             activity_record(actor=UserFactory(department=member.department), verb="updated", target=outsider)
 
     # the user behind the token, the count, the page with actors and content types joined
-    assert assert_constant_queries(api.as_user(head), reverse("activity:activity-list"), add_rows) <= 3
+    assert (
+        assert_constant_queries(api.as_user(head), reverse("activity:activity-list"), add_rows) <= 4
+    )  # one more: the ids of the users whose rows the caller sees

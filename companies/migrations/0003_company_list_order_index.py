@@ -1,0 +1,19 @@
+from django.db import migrations, models
+
+from crm.indexes import AddIndexConcurrently
+
+
+class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
+
+    dependencies = [
+        ("companies", "0002_initial"),
+    ]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="company",
+            index=models.Index(fields=["name", "id"], name="company_list_order_idx"),
+        ),
+    ]

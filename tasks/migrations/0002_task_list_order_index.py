@@ -1,0 +1,19 @@
+from django.db import migrations, models
+
+from crm.indexes import AddIndexConcurrently
+
+
+class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
+
+    dependencies = [
+        ("tasks", "0001_initial"),
+    ]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="task",
+            index=models.Index(fields=["date", "-priority", "id"], name="task_list_order_idx"),
+        ),
+    ]
