@@ -217,12 +217,15 @@ def page(cursor, select, where, order, params, count_from):
     return {"count": count, "results": results}
 
 
+SEARCHED = ("first_name", "last_name", "patronymic", "email")
+
+
 def floor_contacts(cursor, viewer, search=None):
     where, params = "TRUE", []
     if search:
         like = f"%{search}%"
-        where = "(c.first_name ILIKE %s OR c.last_name ILIKE %s OR c.patronymic ILIKE %s OR c.email ILIKE %s)"
-        params = [like] * 4
+        where = "(" + " OR ".join(f"UPPER(c.{f}::text) LIKE UPPER(%s)" for f in SEARCHED) + ")"
+        params = [like] * len(SEARCHED)
     body = page(
         cursor,
         f"""SELECT c.*, co.name AS company_name, {USER_COLUMNS} FROM contacts_contact c
