@@ -45,6 +45,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -68,19 +69,19 @@ def ensure_database():
     import psycopg2
     from psycopg2 import sql
 
-    settings = connection.settings_dict
+    database = connection.settings_dict
     admin = psycopg2.connect(
         dbname="postgres",
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
+        user=database["USER"],
+        password=database["PASSWORD"],
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]])
         if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
     admin.close()
 
 
@@ -213,7 +214,14 @@ def visible_ids(cursor, user):
 
 def page(cursor, select, where, order, params, count_from):
     results = rows(cursor, f"{select} WHERE {where} ORDER BY {order} LIMIT {PAGE}", params)
-    count = scalar(cursor, f"SELECT count(*) FROM {count_from} WHERE {where}", params)
+    # As the paginator does: exact up to LIST_EXACT_COUNT_LIMIT, past it the planner's estimate.
+    limit = settings.LIST_EXACT_COUNT_LIMIT
+    count = scalar(
+        cursor, f"SELECT count(*) FROM (SELECT 1 FROM {count_from} WHERE {where} LIMIT {limit + 1}) x", params
+    )
+    if count > limit:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {count_from} WHERE {where}", params)
+        count = max(limit + 1, int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"]))
     return {"count": count, "results": results}
 
 

@@ -103,6 +103,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Lists count their rows exactly up to this many; past it the count is PostgreSQL's estimate (0: always exact).
+LIST_EXACT_COUNT_LIMIT = env.int("LIST_EXACT_COUNT_LIMIT", default=10_000)
+
 # PostgreSQL's JIT compiles a plan whose estimated cost passes a threshold; for the app's short
 # queries that compilation takes longer than the query (bench/README.md), so it is off by default.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", default=False):
