@@ -31,6 +31,10 @@ class ContactBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "full_name", "email"]
         read_only_fields = fields
 
+    def to_representation(self, contact):
+        # Nested in every row of the busy lists: read the attributes directly.
+        return {"id": contact.pk, "full_name": contact.full_name, "email": contact.email}
+
 
 class ContactSerializer(serializers.ModelSerializer):
     phones = PhoneListField(

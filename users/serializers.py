@@ -13,6 +13,18 @@ class UserBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "photo", "role", "presence"]
         read_only_fields = fields
 
+    def to_representation(self, user):
+        # Nested in every row of the busy lists: read the attributes directly rather than
+        # through each field's generic lookup; the photo keeps its field (absolute URL).
+        return {
+            "id": user.pk,
+            "email": user.email,
+            "full_name": user.full_name,
+            "photo": self.fields["photo"].to_representation(user.photo) if user.photo else None,
+            "role": user.role,
+            "presence": user.presence,
+        }
+
 
 class UserSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
