@@ -1,3 +1,4 @@
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, ManyToManyField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 
@@ -57,6 +58,13 @@ def visible_owner_ids(*, user: User) -> list[int] | None:
     return list(visible.order_by().values_list("pk", flat=True))
 
 
+def _own_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # a path such as "deal__responsible"
+        return None
+
+
 def scope_to_owners(
     queryset: QuerySet, *, user: User, fields: tuple[str, ...], owner_ids: list[int] | None = None
 ) -> QuerySet:
@@ -71,17 +79,18 @@ def scope_to_owners(
     model = queryset.model
     condition = Q()
     for name in fields:
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
-        if isinstance(field, ManyToManyField):
+        field = model._meta.pk if name == "pk" else _own_field(model, name)
+        if field is not None and field.concrete and not field.many_to_many:
+            # A column of this table (a user foreign key): compared with the ids directly.
+            condition |= Q(**{f"{field.attname}__in": owner_ids})
+        elif isinstance(field, ManyToManyField):
             # A subquery on the link table rather than a join keeps one row per object.
             links = field.remote_field.through._base_manager.filter(
                 **{f"{field.m2m_reverse_field_name()}__in": owner_ids}
             ).values(field.m2m_field_name())
             condition |= Q(pk__in=links)
-        elif field.many_to_many:
+        else:  # a path across relations or a reverse relation: a subquery keeps one row per object
             condition |= Q(pk__in=model._base_manager.filter(**{f"{name}__in": owner_ids}).values("pk"))
-        else:
-            condition |= Q(**{f"{field.attname}__in": owner_ids})
     return queryset.filter(condition)
 
 
