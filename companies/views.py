@@ -8,6 +8,7 @@ from companies.filters import ArticleFilter, CompanyFilter, FolderFilter, Knowle
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
 from crm import viewsets
+from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
 
@@ -19,7 +20,7 @@ class CompanyWriteMixin:
             self.permission_denied(self.request)
 
 
-class CompanyViewSet(viewsets.ModelViewSet):
+class CompanyViewSet(MergeDuplicatesMixin, viewsets.ModelViewSet):
     """Companies: all staff read; the owner, admins and the responsible user change them."""
 
     model = Company
@@ -42,6 +43,8 @@ class CompanyViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.company_delete(company=instance, actor=self.request.user)
+
+    duplicate_pairs = selectors.COMPANY_DUPLICATES
 
 
 class FolderViewSet(CompanyWriteMixin, viewsets.ModelViewSet):

@@ -3,7 +3,17 @@ from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Phone, Return
+from crm.duplicates import DuplicatePairs, Rule, name_key
 from crm.phones import normalize_phone
+
+CONTACT_DUPLICATES = DuplicatePairs(
+    Contact,
+    exact=[
+        Rule("email", key="lower({t}.email)", present="{t}.email <> ''"),
+        Rule("edrpou", key="{t}.edrpou", present="{t}.edrpou <> ''"),
+    ],
+    similar=Rule("name", key=name_key("last_name", "first_name"), present="{t}.last_name <> ''"),
+)
 
 
 def contact_title():

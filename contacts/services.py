@@ -69,6 +69,15 @@ def contact_delete(*, contact: Contact, actor) -> None:
         raise Conflict(_("This contact has returns; it cannot be deleted.")) from None
 
 
+def contact_merge_balances(*, kept: Contact, other: Contact) -> list[str]:
+    """The loyalty entries moved with the merge; the balance they add up to moves too."""
+    if not other.loyalty_balance:
+        return []
+    kept.loyalty_balance += other.loyalty_balance
+    Contact.all_objects.filter(pk=other.pk).update(loyalty_balance=0)
+    return ["loyalty_balance"]
+
+
 # Loyalty
 
 

@@ -26,10 +26,11 @@ from contacts.serializers import (
     ReturnSerializer,
 )
 from crm import viewsets
+from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(MergeDuplicatesMixin, viewsets.ModelViewSet):
     """Contacts: all staff read; the owner, admins and the responsible user change them."""
 
     model = Contact
@@ -54,6 +55,11 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance, actor=self.request.user)
+
+    duplicate_pairs = selectors.CONTACT_DUPLICATES
+
+    def merge_combine(self, kept, other):
+        return services.contact_merge_balances(kept=kept, other=other)
 
 
 class ContactNestedViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):

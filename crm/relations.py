@@ -8,6 +8,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
+def reverse_relations(model: type[models.Model]) -> list:
+    """Every relation from another model to `model`, hidden ones (`related_name="+"`) included.
+
+    A many-to-many appears once: as its relation when Django makes its table, as the table's foreign key
+    when the project declares the table (`through=`).
+    """
+
+    def counts(relation) -> bool:
+        if relation.many_to_many:
+            return relation.through._meta.auto_created
+        return not relation.related_model._meta.auto_created
+
+    return [
+        relation
+        for relation in model._meta.get_fields(include_hidden=True)
+        if relation.auto_created and not relation.concrete and counts(relation)
+    ]
+
+
 def generic_foreign_keys() -> Iterator[tuple[type[models.Model], GenericForeignKey]]:
     """Every (model, generic foreign key) of the project: comments, the activity log, and whatever comes later."""
     for model in apps.get_models():
