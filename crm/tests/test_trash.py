@@ -199,3 +199,16 @@ def test_purge_keeps_a_row_that_something_new_depends_on(owner):
     DealFactory(contact=Contact.all_objects.get(pk=contact.pk))
     call_command("purge_trash")
     assert Contact.all_objects.filter(pk=contact.pk).exists()
+
+
+def test_admin_deletes_into_the_trash_shows_it_and_restores(client, owner):
+    lead = LeadFactory()
+    client.force_login(owner)
+    changelist = "/admin/leads/lead/"
+    response = client.post(changelist, {"action": "delete_selected", "_selected_action": [lead.pk], "post": "yes"})
+    assert response.status_code == 302
+    assert Lead.all_objects.get(pk=lead.pk).deleted_at is not None
+    assert lead.name not in client.get(changelist).content.decode()
+    assert lead.name in client.get(changelist, {"trash": "in"}).content.decode()
+    client.post(changelist + "?trash=in", {"action": "restore_from_trash", "_selected_action": [lead.pk]})
+    assert Lead.objects.filter(pk=lead.pk).exists()
