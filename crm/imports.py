@@ -81,10 +81,12 @@ def _errors(result, resource) -> list[dict]:
             for message in messages:
                 name = None if column == "__all__" else column
                 errors.append({"row": invalid.number + 1, "column": labels.get(name, name), "message": str(message)})
+    for error in result.base_errors:  # a batch the database refused: nothing of the file is written
+        errors.append({"row": None, "column": None, "message": str(error.error)})
     for number, row_errors in result.row_errors():
         for error in row_errors:
             errors.append({"row": number + 1, "column": None, "message": str(error.error)})
-    return sorted(errors, key=lambda e: e["row"])
+    return sorted(errors, key=lambda e: e["row"] or 0)
 
 
 def import_file(*, resource, dataset, dry_run: bool) -> dict:

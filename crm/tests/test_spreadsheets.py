@@ -176,3 +176,10 @@ def test_export_runs_a_constant_number_of_queries(api, employee, django_assert_m
     client = api.as_user(employee)
     with django_assert_max_num_queries(4):
         exported(client.get(f"{CONTACTS}export/"))
+
+
+def test_a_number_twice_in_one_file_is_a_bad_row(api, employee):
+    rows = [["first_name", "phones"], ["One", "0501234567"], ["Two", "050 123 45 67"]]
+    answer = do_import(api.as_user(employee), CONTACTS, csv_file(rows), dry_run=False).data
+    assert [(e["row"], e["column"]) for e in answer["errors"]] == [(3, "phones")]
+    assert list(Contact.objects.values_list("first_name", flat=True)) == ["One"]
