@@ -1,6 +1,7 @@
 from contextlib import suppress
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
@@ -63,8 +64,15 @@ class ContactResource(ResponsibleResource):
     def get_bulk_update_fields(self):
         return [field.attribute for field in self.get_import_fields() if field.attribute]
 
+    def export_queryset(self, queryset):
+        numbers = Prefetch(
+            "phones", queryset=Phone.objects.only("contact_id", "number").order_by("id"), to_attr="numbers"
+        )
+        return queryset.prefetch_related(None).prefetch_related(numbers)
+
     def dehydrate_phones(self, contact):
-        return ", ".join(phone.number for phone in contact.phones.all())
+        phones = contact.numbers if hasattr(contact, "numbers") else contact.phones.all()
+        return ", ".join(phone.number for phone in phones)
 
     def before_import(self, dataset, **kwargs):
         numbers, emails = set(), set()

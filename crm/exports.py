@@ -71,6 +71,7 @@ def spreadsheet_response(*, name: str, fmt: str, header: list[str], rows):
     return FileResponse(_xlsx_file(header, rows), as_attachment=True, filename=filename, content_type=FORMATS["xlsx"])
 
 
+SPREADSHEET_RESPONSES = {(200, media.split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY) for media in FORMATS.values()}
 FORMAT_PARAMETER = OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), description=_("csv or xlsx"))
 
 
@@ -93,7 +94,7 @@ class ExportMixin(SpreadsheetNegotiationMixin):
 
     @extend_schema(
         parameters=[FORMAT_PARAMETER],
-        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)},
+        responses=SPREADSHEET_RESPONSES,
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):
@@ -101,11 +102,12 @@ class ExportMixin(SpreadsheetNegotiationMixin):
         fmt = spreadsheet_format(request)
         resource = self.resource_class(user=request.user)
         fields = resource.get_export_fields()
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = resource.export_queryset(self.filter_queryset(self.get_queryset()))
+        exporters = resource.exporters(fields)
 
         def rows():
             for instance in queryset.iterator(chunk_size=CHUNK):
-                yield [cell_value(resource.export_field(field, instance)) for field in fields]
+                yield [cell_value(export(instance)) for export in exporters]
 
         return spreadsheet_response(
             name=self.model._meta.model_name, fmt=fmt, header=resource.headings(fields), rows=rows()

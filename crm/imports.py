@@ -9,7 +9,6 @@ column and reason and skipped, the rest is imported in one transaction.
 import tablib
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -17,7 +16,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from crm.exports import FORMAT_PARAMETER, SpreadsheetNegotiationMixin, spreadsheet_format, spreadsheet_response
+from crm.exports import (
+    FORMAT_PARAMETER,
+    SPREADSHEET_RESPONSES,
+    SpreadsheetNegotiationMixin,
+    spreadsheet_format,
+    spreadsheet_response,
+)
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -119,7 +124,7 @@ class ImportMixin(SpreadsheetNegotiationMixin):
         answer = import_file(resource=resource, dataset=dataset, dry_run=serializer.validated_data["dry_run"])
         return Response(answer)
 
-    @extend_schema(parameters=[FORMAT_PARAMETER], responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=SPREADSHEET_RESPONSES)
     @action(detail=False, methods=["get"], url_path="import/template", pagination_class=None, filter_backends=[])
     def import_template(self, request):
         """An empty file with the columns an import reads, headed in the user's language."""

@@ -102,6 +102,18 @@ class CrmResource(resources.ModelResource):
         aliases = self.header_aliases()
         dataset.headers = [aliases.get(str(header or "").strip().casefold(), header) for header in dataset.headers]
 
+    def export_queryset(self, queryset):
+        """The list's queryset tuned for reading every row once; resources override it."""
+        return queryset
+
+    def exporters(self, fields) -> list:
+        """One callable per column, resolved once rather than for every cell."""
+        found = []
+        for field in fields:
+            method = getattr(self, f"dehydrate_{self.get_field_name(field)}", None)
+            found.append(method if callable(method) else field.export)
+        return found
+
     def headings(self, fields) -> list[str]:
         """Column headings in the active language."""
         return [capfirst(str(self.label_of(field))) for field in fields]
