@@ -3,6 +3,11 @@ from django.db.models.functions import Coalesce
 
 from companies.models import Article, Company, Folder, KnowledgeFile
 from contacts.models import Contact
+from crm.duplicates import DuplicatePairs, Rule, name_key
+
+COMPANY_DUPLICATES = DuplicatePairs(
+    Company, exact=[], similar=Rule("name", key=name_key("name"), present="{t}.name <> ''")
+)
 
 
 def company_list(*, user) -> QuerySet[Company]:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("contacts", "0001_initial"),
+        ("contacts", "0003_name_trigram_index"),
     ]
 
     operations = [

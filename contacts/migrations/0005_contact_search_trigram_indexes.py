@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("contacts", "0002_contact_list_order_index"),
+        ("contacts", "0004_contact_list_order_index"),
     ]
 
     operations = [

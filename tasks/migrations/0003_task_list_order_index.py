@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("tasks", "0001_initial"),
+        ("tasks", "0002_trash"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("companies", "0002_initial"),
+        ("companies", "0004_name_trigram_index"),
     ]
 
     operations = [
