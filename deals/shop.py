@@ -620,6 +620,11 @@ class HoroshopShop(HttpShop):
 BACKENDS = {"rest": RestShop, "woocommerce": WooCommerceShop, "horoshop": HoroshopShop}
 
 
+def shop_can_write() -> bool:
+    backend = BACKENDS.get(settings.SHOP_BACKEND)
+    return bool(backend and backend.can_write and settings.SHOP_URL)
+
+
 def get_shop():
     """The client of the configured shop backend."""
     backend = BACKENDS.get(settings.SHOP_BACKEND)
