@@ -201,7 +201,7 @@ def order_send(*, order: Order, actor) -> Order:
     The row stays locked while the shop is called, so two clicks never create two shop orders.
     """
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("contact", "deal").get(pk=order.pk)
+        locked = Order.objects.select_for_update(of=("self",)).select_related("contact", "deal").get(pk=order.pk)
         if locked.send_status == SendStatus.SENT:
             raise Conflict(_("This order is in the shop already."))
         if locked.send_status == SendStatus.FROM_SHOP:

@@ -2,6 +2,7 @@
 
 import base64
 import copy
+import importlib
 import json
 import math
 import time
@@ -151,3 +152,11 @@ class FakeShop:
             return Response(json.dumps(chunk), headers=headers, mimetype="application/json")
         status = "OK" if chunk else "EMPTY"
         return Response(json.dumps({"status": status, "response": {"orders": chunk}}), mimetype="application/json")
+
+
+def ensure_default_pipeline():
+    """The sales pipeline and status mapping a fresh install gets (a transactional test may have flushed them)."""
+    from django.apps import apps
+
+    seed = importlib.import_module("deals.migrations.0003_default_sales_pipeline_and_status_mappings").seed
+    seed(apps, None)

@@ -7,7 +7,7 @@ from werkzeug import Response
 
 from deals.models import Deal, Order, SendStatus
 from deals.tests.factories import DealFactory, ProductFactory
-from deals.tests.fake_shop import PASSWORD, USERNAME, FakeShop, woocommerce_order
+from deals.tests.fake_shop import PASSWORD, USERNAME, FakeShop, ensure_default_pipeline, woocommerce_order
 from deals.tests.test_sync import run
 from users.tests.factories import UserFactory
 
@@ -27,6 +27,7 @@ def server():
 
 @pytest.fixture
 def woocommerce(settings, server):
+    ensure_default_pipeline()
     settings.SHOP_BACKEND = "woocommerce"
     settings.SHOP_URL = server.url_for("/")
     settings.SHOP_USERNAME, settings.SHOP_PASSWORD = USERNAME, PASSWORD

@@ -13,7 +13,15 @@ from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory, PhoneFactory
 from deals.models import Deal, DealStatus, Order, OrderCoupon, OrderItem, Product, ShopStatusMapping, SyncState
 from deals.shop import CSV_ITEM_COLUMNS, CSV_ORDER_COLUMNS
-from deals.tests.fake_shop import PASSWORD, USERNAME, FakeShop, horoshop_order, rest_order, woocommerce_order
+from deals.tests.fake_shop import (
+    PASSWORD,
+    USERNAME,
+    FakeShop,
+    ensure_default_pipeline,
+    horoshop_order,
+    rest_order,
+    woocommerce_order,
+)
 
 BUILDERS = {"rest": rest_order, "woocommerce": woocommerce_order, "horoshop": horoshop_order}
 BACKENDS = list(BUILDERS)
@@ -30,6 +38,7 @@ def server():
 
 @pytest.fixture
 def shop_settings(settings, server):
+    ensure_default_pipeline()
     settings.SHOP_URL = server.url_for("/")
     settings.SHOP_USERNAME, settings.SHOP_PASSWORD = USERNAME, PASSWORD
     settings.SHOP_TIMEOUT_SECONDS = 0.5

@@ -10,7 +10,7 @@ from contacts.models import Contact
 from deals.models import Deal, Order, OrderItem
 from deals.shop import Page, parse_woocommerce_order
 from deals.sync import OrderImport
-from deals.tests.fake_shop import woocommerce_order
+from deals.tests.fake_shop import ensure_default_pipeline, woocommerce_order
 from deals.tests.test_sync import snapshot
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,7 @@ SECRET = "webhook-secret"
 
 @pytest.fixture(autouse=True)
 def secret(settings):
+    ensure_default_pipeline()
     settings.SHOP_WEBHOOK_SECRET = SECRET
 
 
