@@ -1,11 +1,14 @@
 """Bulk inserts and upserts of plain rows, for sync workers that write thousands of rows a second.
 
 On PostgreSQL one `INSERT ... VALUES ... ON CONFLICT ... RETURNING` built by psycopg2's
-`execute_values`, which skips the ORM's per-value preparation (several times faster for
-wide pages); elsewhere `bulk_create` does the same job. Rows are dicts of attribute names
-(`contact_id`, not `contact`) with values the driver takes as they are; missing columns get
-the field's default, `auto_now`/`auto_now_add` columns the current time.
+`execute_values`, or a COPY when nothing needs to come back; both skip the ORM's per-value
+preparation, several times faster for wide pages. Elsewhere `bulk_create` does the same job.
+Rows are dicts of attribute names (`contact_id`, not `contact`) with values the driver takes
+as they are; missing columns get the field's default, `auto_now`/`auto_now_add` columns the current time.
 """
+
+import io
+from datetime import datetime
 
 from django.db import connection
 from django.utils import timezone
@@ -80,3 +83,31 @@ def _bulk_create(model, rows, *, unique, update, key) -> dict:
         return {getattr(obj, key): obj.pk for obj in objects}
     model.objects.bulk_create(objects, ignore_conflicts=True)
     return dict(model.objects.filter(**{f"{key}__in": [row[key] for row in rows]}).values_list(key, "pk"))
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    if any(char in text for char in "\\\t\n\r"):
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
+def bulk_copy(model, rows: list[dict]) -> None:
+    """Insert `rows` with PostgreSQL's COPY (the fastest way in); `bulk_insert` elsewhere. Nothing is returned."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        bulk_insert(model, rows)
+        return
+    fields, values = _complete(model, rows)
+    data = "\n".join("\t".join(_copy_text(value) for value in row) for row in values) + "\n"
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(data))

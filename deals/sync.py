@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from contacts.models import Contact, Phone
-from crm.bulk import bulk_insert, bulk_upsert
+from crm.bulk import bulk_copy, bulk_insert, bulk_upsert
 from crm.phones import normalize_phone
 from deals.models import (
     Deal,
@@ -316,7 +316,7 @@ class OrderImport:
         if replaced:
             OrderItem.objects.filter(order_id__in=replaced).delete()
             OrderCoupon.objects.filter(order_id__in=replaced).delete()
-        bulk_insert(
+        bulk_copy(
             OrderItem,
             [
                 {
@@ -330,7 +330,7 @@ class OrderImport:
                 for item in order.items
             ],
         )
-        bulk_insert(
+        bulk_copy(
             OrderCoupon,
             [
                 {"order_id": order_pks[order.id], "code": coupon.code, "discount": coupon.discount}
