@@ -274,6 +274,12 @@ class OrderImport:
 
     def _deals(self, mapped, contacts: dict[str, int]) -> dict[str, int]:
         now = timezone.now()
+        # a new deal goes to whoever looks after the customer; an existing deal keeps its responsible
+        responsible = dict(
+            Contact.objects.filter(pk__in=set(contacts.values()), responsible__isnull=False).values_list(
+                "pk", "responsible_id"
+            )
+        )
         deals = []
         for order, mapping in mapped:
             closed = mapping.deal_status != DealStatus.OPEN
@@ -290,6 +296,7 @@ class OrderImport:
                     "closed_at": (order.modified or order.created or now) if closed else None,
                     "amount": max(order.total, 0),
                     "company_name": order.company,
+                    "responsible_id": responsible.get(contacts[order.id]),
                 }
             )
         return bulk_upsert(Deal, deals, unique=["shop_order_id"], update=DEAL_SYNC_FIELDS, key="shop_order_id")

@@ -22,6 +22,7 @@ from deals.tests.fake_shop import (
     rest_order,
     woocommerce_order,
 )
+from users.tests.factories import UserFactory
 
 BUILDERS = {"rest": rest_order, "woocommerce": woocommerce_order, "horoshop": horoshop_order}
 BACKENDS = list(BUILDERS)
@@ -212,6 +213,24 @@ def test_sync_reuses_a_contact_known_by_phone_in_another_spelling(db, server, sh
 
     assert Contact.objects.count() == 1
     assert Order.objects.get().contact == existing
+
+
+def test_sync_gives_a_new_deal_to_the_contacts_responsible_and_keeps_a_reassigned_one(db, server, shop_settings):
+    manager, other = UserFactory(), UserFactory()
+    existing = ContactFactory(responsible=manager)
+    PhoneFactory(contact=existing, number="+380671234567")
+    shop = make_shop(server, shop_settings, "rest", [rest_order(1, phone="0671234567")])
+    run()
+    deal = Deal.objects.get()
+    assert deal.responsible == manager
+    deal.responsible = other
+    deal.save()
+    shop.orders[0]["status"] = "shipped"
+
+    run(since="2000-01-01")
+
+    deal.refresh_from_db()
+    assert (deal.responsible, deal.stage.name) == (other, "Shipped")
 
 
 def test_sync_reuses_a_contact_known_by_email_and_merges_one_buyers_orders(db, server, shop_settings):
