@@ -79,7 +79,8 @@ def promotions_report(*, start: datetime | None, end: datetime | None) -> dict:
     }
 
 
-# Calendar sources: events of each kind meeting [start, end). All staff see promotions.
+# Calendar sources: events of each kind meeting [start, end). All staff see promotions, and they are
+# nobody's own, so `mine` changes nothing.
 
 
 def _events(queryset: QuerySet, kind: str, title_field: str, start: datetime, end: datetime) -> list[dict]:
@@ -91,13 +92,13 @@ def _events(queryset: QuerySet, kind: str, title_field: str, start: datetime, en
     ]
 
 
-def promotion_events(*, user, start: datetime, end: datetime) -> list[dict]:
+def promotion_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[dict]:
     return _events(Promotion.objects.all(), "promotion", "name", start, end)
 
 
-def promo_code_events(*, user, start: datetime, end: datetime) -> list[dict]:
+def promo_code_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[dict]:
     return _events(PromoCode.objects.all(), "promo_code", "code", start, end)
 
 
-def discount_events(*, user, start: datetime, end: datetime) -> list[dict]:
+def discount_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[dict]:
     return _events(Discount.objects.all(), "discount", "name", start, end)
