@@ -238,6 +238,10 @@ if not DEBUG:
 # Chat
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)
 
+# Trash, import and export
+TRASH_DAYS = env.int("TRASH_DAYS", default=30)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+
 # Online shop (sync_shop_orders, sync_shop_promotions, orders made in the CRM, the webhook)
 SHOP_BACKEND = env.str("SHOP_BACKEND", default="rest")  # woocommerce | horoshop | rest
 SHOP_URL = env.str("SHOP_URL", default="")

@@ -158,5 +158,5 @@ def ensure_default_pipeline():
     """The sales pipeline and status mapping a fresh install gets (a transactional test may have flushed them)."""
     from django.apps import apps
 
-    seed = importlib.import_module("deals.migrations.0003_default_sales_pipeline_and_status_mappings").seed
+    seed = importlib.import_module("deals.migrations.0004_default_sales_pipeline_and_status_mappings").seed
     seed(apps, None)

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('deals', '0002_shop_sync_fields_status_mapping_and_sync_state'),
+        ('deals', '0003_shop_sync_fields_status_mapping_and_sync_state'),
     ]
 
     operations = [

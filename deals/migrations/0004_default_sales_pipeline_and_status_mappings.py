@@ -56,6 +56,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0002_shop_sync_fields_status_mapping_and_sync_state")]
+    dependencies = [("deals", "0003_shop_sync_fields_status_mapping_and_sync_state")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contacts', '0001_initial'),
-        ('deals', '0001_initial'),
+        ('deals', '0002_trash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
