@@ -250,3 +250,14 @@ CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)
 # Trash, import and export
 TRASH_DAYS = env.int("TRASH_DAYS", default=30)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+
+# Online shop (sync_shop_orders, sync_shop_promotions, orders made in the CRM, the webhook)
+SHOP_BACKEND = env.str("SHOP_BACKEND", default="rest")  # woocommerce | horoshop | rest
+SHOP_URL = env.str("SHOP_URL", default="")
+SHOP_USERNAME = env.str("SHOP_USERNAME", default="")  # WooCommerce: the consumer key
+SHOP_PASSWORD = env.str("SHOP_PASSWORD", default="")  # WooCommerce: the consumer secret
+SHOP_TIMEOUT_SECONDS = env.float("SHOP_TIMEOUT_SECONDS", default=30.0)
+SHOP_RETRIES = env.int("SHOP_RETRIES", default=5)
+SHOP_BACKOFF_SECONDS = env.float("SHOP_BACKOFF_SECONDS", default=1.0)
+SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=100)
+SHOP_WEBHOOK_SECRET = env.str("SHOP_WEBHOOK_SECRET", default="")

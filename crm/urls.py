@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/comments/", include(("comments.urls", "comments"))),
     path("api/leads/", include(("leads.urls", "leads"))),
     path("api/deals/", include(("deals.urls", "deals"))),
+    path("api/promotions/", include(("promotions.urls", "promotions"))),
     path("api/chat/", include(("chat.urls", "chat"))),
     path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),

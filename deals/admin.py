@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from crm.trash_admin import TrashAdminMixin
-from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
+from deals.models import Deal, Order, OrderCoupon, OrderItem, Pipeline, Product, ShopStatusMapping, Stage, SyncState
 
 
 class StageInline(admin.TabularInline):
@@ -14,6 +14,11 @@ class OrderItemInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["product"]
     readonly_fields = ["total"]
+
+
+class OrderCouponInline(admin.TabularInline):
+    model = OrderCoupon
+    extra = 0
 
 
 @admin.register(Pipeline)
@@ -50,9 +55,29 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "contact", "deal", "status", "ordered_at"]
-    list_filter = ["status", "ordered_at"]
+    list_display = ["__str__", "contact", "deal", "status", "amount", "send_status", "ordered_at"]
+    list_filter = ["status", "send_status", "ordered_at"]
     search_fields = ["shop_order_id", "contact__last_name", "contact__email"]
     list_select_related = ["contact", "deal"]
-    raw_id_fields = ["contact", "deal"]
-    inlines = [OrderItemInline]
+    raw_id_fields = ["contact", "deal", "created_by"]
+    readonly_fields = ["fingerprint", "shop_modified_at", "send_error"]
+    inlines = [OrderItemInline, OrderCouponInline]
+
+
+@admin.register(ShopStatusMapping)
+class ShopStatusMappingAdmin(admin.ModelAdmin):
+    """Where a shop status puts a deal; a status the shop adds appears here after the next sync."""
+
+    list_display = ["backend", "shop_status", "stage", "payment_status", "deal_status"]
+    list_editable = ["stage", "payment_status", "deal_status"]
+    list_filter = ["backend", "stage__pipeline"]
+    search_fields = ["shop_status"]
+    list_select_related = ["stage__pipeline"]
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    """The sync commands' checkpoints (editable: clear one to re-read everything) and their last runs."""
+
+    list_display = ["name", "checkpoint", "last_started_at", "last_finished_at", "last_error"]
+    readonly_fields = ["last_started_at", "last_finished_at", "last_summary", "last_error"]

@@ -119,6 +119,15 @@ class Product(TimeStampedModel):
         return f"{self.sku} {self.name}"
 
 
+class SendStatus(models.TextChoices):
+    """Where an order stands with the shop."""
+
+    FROM_SHOP = "from_shop", _("Came from the shop")
+    LOCAL = "local", _("Kept in the CRM only")
+    NOT_SENT = "not_sent", _("Not sent to the shop")
+    SENT = "sent", _("Sent to the shop")
+
+
 class Order(TimeStampedModel):
     contact = models.ForeignKey(
         "contacts.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="orders"
@@ -127,11 +136,23 @@ class Order(TimeStampedModel):
     shop_order_id = models.CharField(_("shop order id"), max_length=64, null=True, blank=True, unique=True)
     ordered_at = models.DateTimeField(_("ordered at"))
     status = models.CharField(_("status"), max_length=50, blank=True)
+    payment_method = models.CharField(_("payment method"), max_length=100, blank=True)
+    delivery_method = models.CharField(_("delivery method"), max_length=100, blank=True)
+    amount = models.DecimalField(_("amount charged"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    shop_modified_at = models.DateTimeField(_("modified in the shop"), null=True, blank=True)
+    # A digest of the shop's record as last imported: an unchanged record is skipped without writing.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True, editable=False)
+    send_status = models.CharField(
+        _("sent to the shop"), max_length=10, choices=SendStatus.choices, default=SendStatus.FROM_SHOP
+    )
+    send_error = models.TextField(_("error of the last sending"), blank=True)
+    created_by = user_reference(_("created by"))
 
     class Meta:
         ordering = ["-ordered_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        indexes = [models.Index(fields=["send_status"], name="order_send_status_idx")]
 
     def __str__(self):
         return self.shop_order_id or f"#{self.pk}"
@@ -158,3 +179,68 @@ class OrderItem(models.Model):
 
     def __str__(self):
         return f"{self.name} × {self.quantity}"
+
+
+class OrderCoupon(models.Model):
+    """A promo code applied to an order (WooCommerce's coupon lines): the source of promo code usage."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="coupons")
+    code = models.CharField(_("code"), max_length=100)
+    discount = models.DecimalField(_("discount"), max_digits=12, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order promo code")
+        verbose_name_plural = _("order promo codes")
+        indexes = [models.Index(fields=["code"], name="order_coupon_code_idx")]
+
+    def __str__(self):
+        return self.code
+
+
+class ShopBackend(models.TextChoices):
+    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    HOROSHOP = "horoshop", "Horoshop"
+    REST = "rest", _("The shop's REST API")
+
+
+class ShopStatusMapping(models.Model):
+    """Which stage and payment status a deal takes when its shop order has a given status."""
+
+    backend = models.CharField(_("shop backend"), max_length=20, choices=ShopBackend.choices)
+    shop_status = models.CharField(_("status in the shop"), max_length=50)
+    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="+")
+    payment_status = models.CharField(
+        _("payment status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNPAID
+    )
+    deal_status = models.CharField(_("deal status"), max_length=10, choices=DealStatus.choices, default=DealStatus.OPEN)
+
+    class Meta:
+        ordering = ["backend", "shop_status"]
+        verbose_name = _("shop status mapping")
+        verbose_name_plural = _("shop status mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["backend", "shop_status"], name="shop_status_mapping_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.backend}: {self.shop_status} → {self.stage}"
+
+
+class SyncState(models.Model):
+    """A sync command's checkpoint and its last run, one row per command and backend."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    checkpoint = models.DateTimeField(_("checkpoint"), null=True, blank=True)
+    last_started_at = models.DateTimeField(_("last run started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last run finished"), null=True, blank=True)
+    last_summary = models.JSONField(_("summary of the last run"), default=dict, blank=True)
+    last_error = models.TextField(_("error of the last run"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sync state")
+        verbose_name_plural = _("sync states")
+
+    def __str__(self):
+        return self.name

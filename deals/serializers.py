@@ -127,7 +127,21 @@ class OrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "shop_order_id", "contact", "deal", "status", "ordered_at", "items", "total"]
+        fields = [
+            "id",
+            "shop_order_id",
+            "contact",
+            "deal",
+            "status",
+            "ordered_at",
+            "items",
+            "total",
+            "amount",
+            "payment_method",
+            "delivery_method",
+            "send_status",
+            "send_error",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2))
@@ -154,3 +168,29 @@ class WorkItemSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     responsible = UserBriefSerializer(allow_null=True)
     created_at = serializers.DateTimeField()
+
+
+class OrderItemInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+
+    def validate(self, attrs):
+        if not attrs.get("product") and not attrs.get("name", "").strip():
+            raise serializers.ValidationError(_("Name the item or pick a product."))
+        return attrs
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """An order made in the CRM for a deal the caller may change; it goes to the shop when the shop can take it."""
+
+    deal = serializers.PrimaryKeyRelatedField(queryset=Deal.objects.none())
+    items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=500)
+    payment_method = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    delivery_method = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, deals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if deals is not None:
+            self.fields["deal"].queryset = deals

@@ -1,3 +1,6 @@
+import logging
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -6,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from crm.exceptions import Conflict, conflict_on_duplicate
-from deals.models import Deal, DealKind, DealStatus, Pipeline, Product, Stage
+from deals import shop
+from deals.models import Deal, DealKind, DealStatus, Order, OrderItem, Pipeline, Product, SendStatus, Stage
 
 # Pipelines and stages
 
@@ -144,3 +148,83 @@ def product_update(*, product: Product, actor, data: dict) -> Product:
 
 def product_delete(*, product: Product, actor) -> None:
     tracked_delete(instance=product, actor=actor)
+
+
+# Orders made in the CRM
+
+logger = logging.getLogger(__name__)
+
+
+def order_create(*, actor, deal: Deal, items: list[dict], payment_method: str = "", delivery_method: str = "") -> Order:
+    """Store an order of `deal`'s contact with its items, then send it to the shop if the shop can take it.
+
+    `items` are dicts of product (or None), name, quantity and price. A shop failure leaves the order
+    stored and marked "not sent" with the error; `order_send` tries again.
+    """
+    if not items:
+        raise ValidationError({"items": [_("An order needs at least one item.")]})
+    can_write = shop.shop_can_write()
+    with transaction.atomic():
+        order = tracked_create(
+            model=Order,
+            actor=actor,
+            data={
+                "contact": deal.contact,
+                "deal": deal,
+                "ordered_at": timezone.now(),
+                "status": "pending",
+                "payment_method": payment_method,
+                "delivery_method": delivery_method,
+                "amount": sum((item["quantity"] * item["price"] for item in items), start=Decimal("0")),
+                "send_status": SendStatus.NOT_SENT if can_write else SendStatus.LOCAL,
+                "created_by": actor,
+            },
+        )
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order=order,
+                product=item.get("product"),
+                name=item.get("name") or (item["product"].name if item.get("product") else ""),
+                quantity=item["quantity"],
+                price=item["price"],
+            )
+            for item in items
+        )
+    if can_write:
+        order = order_send(order=order, actor=actor)
+    return order
+
+
+def order_send(*, order: Order, actor) -> Order:
+    """Create `order` in the shop and keep the shop's id, so the next sync updates it instead of adding it.
+
+    The row stays locked while the shop is called, so two clicks never create two shop orders.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update(of=("self",)).select_related("contact", "deal").get(pk=order.pk)
+        if locked.send_status == SendStatus.SENT:
+            raise Conflict(_("This order is in the shop already."))
+        if locked.send_status == SendStatus.FROM_SHOP:
+            raise Conflict(_("This order came from the shop."))
+        try:
+            client = shop.get_shop()
+            if not client.can_write:
+                raise Conflict(_("The shop backend cannot take orders."))
+            shop_id = client.create_order(locked)
+        except shop.ShopError as error:
+            logger.warning("Order %s was not sent to the shop: %s", locked.pk, error)
+            locked.send_status, locked.send_error = SendStatus.NOT_SENT, str(error)
+            tracked_transition(instance=locked, actor=actor, verb="send_failed", fields=["send_status", "send_error"])
+            return locked
+        locked.shop_order_id, locked.send_status, locked.send_error = shop_id, SendStatus.SENT, ""
+        with conflict_on_duplicate(_("The shop's order is in the CRM already.")):
+            tracked_transition(
+                instance=locked, actor=actor, verb="sent", fields=["shop_order_id", "send_status", "send_error"]
+            )
+        deal = locked.deal
+        if deal is not None and not deal.shop_order_id:
+            # the sync finds the deal by the shop's order id, as it finds the order
+            deal.shop_order_id = shop_id
+            with conflict_on_duplicate(_("A deal for this shop order exists already.")):
+                deal.save(update_fields=["shop_order_id", "updated_at"])
+        return locked

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from deals import views
+from deals import views, webhooks
 
 router = SimpleRouter()
 router.register("pipelines", views.PipelineViewSet, basename="pipeline")
@@ -10,4 +11,7 @@ router.register("orders", views.OrderViewSet, basename="order")
 router.register("my-work", views.WorkItemViewSet, basename="work-item")
 router.register("", views.DealViewSet, basename="deal")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("shop/webhook/", webhooks.ShopWebhookView.as_view(), name="shop-webhook"),
+    *router.urls,
+]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from crm import viewsets
@@ -20,6 +20,7 @@ from deals.serializers import (
     DealPanelSerializer,
     DealSerializer,
     KanbanSerializer,
+    OrderCreateSerializer,
     OrderSerializer,
     PipelineSerializer,
     ProductSerializer,
@@ -102,7 +103,7 @@ class ProductViewSet(ImportMixin, ExportMixin, viewsets.ModelViewSet):
 
 
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
-    """Shop orders with their items, as far as the caller sees their deals."""
+    """Shop orders with their items, as far as the caller sees their deals; orders made here for a deal."""
 
     model = Order
     serializer_class = OrderSerializer
@@ -112,6 +113,24 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def scoped_queryset(self, user):
         return selectors.order_list(user=user)
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    def create(self, request):
+        """Store an order with its items for a deal the caller may change; with a shop that takes orders
+        (WooCommerce) it is created there too. A shop failure leaves it "not_sent" with the error."""
+        serializer = OrderCreateSerializer(data=request.data, deals=selectors.deals_visible(user=request.user))
+        serializer.is_valid(raise_exception=True)
+        order = services.order_create(actor=request.user, **serializer.validated_data)
+        return self.fresh_response(order, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        """Send an order made here that the shop did not take (409 when it is there already)."""
+        order = self.get_object()
+        if order.deal_id is None or not selectors.deals_visible(user=request.user).filter(pk=order.deal_id).exists():
+            raise PermissionDenied(_("Only who may change the order's deal sends it."))
+        return self.fresh_response(services.order_send(order=order, actor=request.user))
 
 
 class DealViewSet(ExportMixin, viewsets.ModelViewSet):
