@@ -6,3 +6,12 @@ class DealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "deals"
     verbose_name = _("Deals")
+
+    def ready(self):
+        from comments import registry
+        from deals.models import Deal, Order, Pipeline, Product, Stage
+        from deals.selectors import deals_visible, orders_visible
+
+        registry.register(Deal, visible_to=deals_visible)
+        registry.register(Order, visible_to=orders_visible)
+        registry.not_commentable(Pipeline, Stage, Product, reason="settings of the sales process, not work records")

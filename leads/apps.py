@@ -6,3 +6,10 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self):
+        from comments import registry
+        from leads.models import Lead
+        from leads.selectors import leads_visible
+
+        registry.register(Lead, visible_to=leads_visible)
