@@ -25,7 +25,8 @@ class TaskViewSet(viewsets.ModelViewSet):
     those people's heads up the department tree, admins and the owner. Creator, responsible
     people, accepted related people, admins and the owner edit, finish, reopen and attach
     a file; only the creator, admins and the owner delete. Heads of the creator or of a
-    responsible person may do what they may, and hand the task only among their subordinates. A related person accepts or declines with `accept`/`decline`;
+    responsible person may do what they may, and hand the task only among their subordinates.
+    A related person accepts or declines with `accept`/`decline`;
     until they accept, the task is not theirs to see.
     """
 
