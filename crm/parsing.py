@@ -243,6 +243,20 @@ class IntegerField(serializers.IntegerField):
     to_internal_value = _drf_field(parse_int, lambda field: {"max_value": None})
 
 
+class BigIntegerField(serializers.BigIntegerField):
+    to_internal_value = _drf_field(parse_int, lambda field: {"max_value": None})
+
+
+class DecimalField(serializers.DecimalField):
+    def to_internal_value(self, data):
+        if isinstance(data, str | bool):
+            try:
+                data = str(parse_decimal(data))
+            except ValidationError as error:
+                raise serializers.ValidationError(error.messages) from None
+        return super().to_internal_value(data)
+
+
 class DateField(serializers.DateField):
     to_internal_value = _drf_field(parse_date)
 
@@ -267,3 +281,27 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         except ValidationError:
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+def use_strict_model_fields() -> None:
+    """Make every ModelSerializer read numbers, dates, booleans and ids through the fields above.
+
+    Called once from the project's AppConfig.ready(), so that serializers added later are strict too.
+    """
+    from django.db import models
+
+    mapping = serializers.ModelSerializer.serializer_field_mapping
+    for model_field, field in list(mapping.items()):
+        if field is serializers.IntegerField:
+            mapping[model_field] = IntegerField
+    mapping.update(
+        {
+            models.BigAutoField: BigIntegerField,
+            models.BigIntegerField: BigIntegerField,
+            models.BooleanField: BooleanField,
+            models.DateField: DateField,
+            models.DateTimeField: DateTimeField,
+            models.DecimalField: DecimalField,
+        }
+    )
+    serializers.ModelSerializer.serializer_related_field = PrimaryKeyRelatedField

@@ -157,3 +157,31 @@ class TestParsers:
             parsing.query_param(request, "limit", parsing.parse_int)
         assert "limit" in raised.value.detail
         assert parsing.query_param(request, "other", parsing.parse_int, default=3) == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/leads/", {"name": "A lead", "responsible": "１"}, "responsible"),
+        ("/api/leads/", {"name": "A lead", "responsible": "²"}, "responsible"),
+        ("/api/tasks/", {"name": "A task", "date": "9999-12-31"}, "date"),
+        ("/api/tasks/", {"name": "A task", "date": "２０３０-01-01"}, "date"),
+        ("/api/tasks/", {"name": "A task", "date": "2030-01-01", "priority": "１"}, "priority"),
+        ("/api/chat/chats/direct/", {"user": "１"}, "user"),
+        ("/api/chat/chats/", {"name": "room", "display_name": "Room", "is_channel": "yes"}, "is_channel"),
+    ],
+)
+def test_bodies_are_read_as_strictly_as_query_strings(api, employee, url, body, field):
+    response = api.as_user(employee).post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+
+
+def test_json_numbers_and_ascii_strings_still_work_in_bodies(api, employee):
+    pipeline = PipelineFactory()
+    contact = ContactFactory()
+    client = api.as_user(employee)
+    body = {"title": "Shoes", "pipeline": str(pipeline.pk), "contact": contact.pk, "amount": "120.50"}
+    assert client.post("/api/deals/", body, format="json").status_code == 201
+    body = {"name": "Lead", "responsible": employee.pk}
+    assert client.post("/api/leads/", body, format="json").status_code == 201
