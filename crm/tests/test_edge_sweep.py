@@ -12,6 +12,8 @@ import time
 
 import pytest
 from django.apps import apps
+from django.core.handlers.wsgi import WSGIRequest
+from django.http import QueryDict
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -167,3 +169,50 @@ def test_every_get_operation_survives_edge_values(world, quiet_request_log):
     assert requests > 1000  # the sweep really walked the schema
     assert {value for values in FOR_TYPE.values() for value in values} == set(EDGE_VALUES)
     print(f"edge sweep: {requests} requests in {elapsed:.1f} s")
+
+
+class _RecordingQueryDict(QueryDict):
+    """A query string that remembers which parameters the code asked for."""
+
+    asked: set
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+    def getlist(self, key, default=None):
+        self.asked.add(key)
+        return super().getlist(key, default)
+
+
+def test_every_query_parameter_the_code_reads_is_declared(world, quiet_request_log, monkeypatch):
+    """An action that reads `?pipeline=` (the kanban did) must say so in the schema, or no client nor fuzzer knows."""
+    asked: set = set()
+
+    def recording_get(request):
+        query = _RecordingQueryDict(request.environ.get("QUERY_STRING", ""))
+        query.asked = asked
+        return query
+
+    monkeypatch.setattr(WSGIRequest, "GET", property(recording_get), raising=False)
+    client = APIClient()
+    client.force_authenticate(world)
+    undeclared = []
+    for path, parameters in _get_operations():
+        url = path
+        for name in (p["name"] for p in parameters if p["in"] == "path"):
+            url = url.replace(f"{{{name}}}", _existing_id(path, name))
+        asked.clear()
+        client.get(url)
+        declared = {p["name"] for p in parameters if p["in"] == "query"} | {"format"}
+        if asked - declared:
+            undeclared.append(f"GET {path} reads {sorted(asked - declared)}")
+    assert not undeclared, "\n".join(undeclared)
