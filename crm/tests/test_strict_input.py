@@ -185,3 +185,14 @@ def test_json_numbers_and_ascii_strings_still_work_in_bodies(api, employee):
     assert client.post("/api/deals/", body, format="json").status_code == 201
     body = {"name": "Lead", "responsible": employee.pk}
     assert client.post("/api/leads/", body, format="json").status_code == 201
+
+
+def test_the_kanban_declares_its_query_parameters():
+    """Finding 6: `pipeline` and the kanban's other parameters were missing, so the schema fuzzing never tried them."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = {p["name"]: p for p in schema["paths"]["/api/deals/kanban/"]["get"]["parameters"]}
+    assert {"pipeline", "page_size", "status", "responsible", "date_after"} <= set(parameters)
+    assert parameters["pipeline"]["required"] is True
+    assert parameters["page_size"]["schema"]["type"] == "integer"
