@@ -9,7 +9,9 @@ class LeadsConfig(AppConfig):
 
     def ready(self):
         from comments import registry
+        from crm import trash
         from leads.models import Lead
-        from leads.selectors import leads_visible
+        from leads.selectors import leads_restorable, leads_visible
 
         registry.register(Lead, visible_to=leads_visible)
+        trash.register("lead", Lead, restorable=leads_restorable)
