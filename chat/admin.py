@@ -12,11 +12,11 @@ class ChatMemberInline(admin.TabularInline):
 
 @admin.register(Chat)
 class ChatAdmin(admin.ModelAdmin):
-    list_display = ["name", "display_name", "owner", "is_channel", "is_direct", "created_at"]
-    list_filter = ["is_channel", "is_direct", "created_at"]
+    list_display = ["name", "display_name", "owner", "is_channel", "kind", "created_at"]
+    list_filter = ["is_channel", "kind", "created_at"]
     search_fields = ["name", "display_name", "owner__email"]
     list_select_related = ["owner"]
-    raw_id_fields = ["owner"]
+    raw_id_fields = ["owner", "direct_low", "direct_high"]
     inlines = [ChatMemberInline]
 
 

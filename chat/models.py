@@ -1,4 +1,7 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,9 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import TimeStampedModel
 from crm.uploads import UploadTo, validate_upload
 
+# Names of this form belong to direct chats; no group may take one.
+DIRECT_NAME = re.compile(r"direct-[0-9]+-[0-9]+(?:-[0-9a-f]+)?")
+
 
 class Chat(TimeStampedModel):
-    """A room. In a channel (`is_channel`) only the owner and admins post; everyone else reads."""
+    """A room. In a channel (`is_channel`) only the owner and admins post; everyone else reads.
+
+    A direct chat is the conversation of a pair: the database keeps one per (lower id, higher id).
+    Its name is only a label derived from the pair; nothing looks it up by name.
+    """
+
+    class Kind(models.TextChoices):
+        GROUP = "group", _("Group")
+        DIRECT = "direct", _("Direct")
 
     name = models.SlugField(_("name"), max_length=64, unique=True)
     display_name = models.CharField(_("display name"), max_length=150)
@@ -20,8 +34,23 @@ class Chat(TimeStampedModel):
         related_name="owned_chats",
     )
     is_channel = models.BooleanField(_("channel"), default=False)
-    # A conversation of two; its name is derived from the pair, so the unique name keeps one per pair.
-    is_direct = models.BooleanField(_("direct"), default=False)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.GROUP)
+    direct_low = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first of the pair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    direct_high = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("second of the pair"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("members"), through="ChatMember", related_name="chats"
     )
@@ -30,9 +59,29 @@ class Chat(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("chat")
         verbose_name_plural = _("chats")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["direct_low", "direct_high"], condition=models.Q(kind="direct"), name="chat_direct_unique_pair"
+            ),
+            # A group has no pair; a direct chat's pair is ordered (a user deleted later leaves a NULL).
+            models.CheckConstraint(
+                condition=models.Q(kind="group", direct_low__isnull=True, direct_high__isnull=True)
+                | models.Q(kind="direct", direct_low__lt=models.F("direct_high")),
+                name="chat_direct_pair_ordered",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name or self.name
+
+    @property
+    def is_direct(self) -> bool:
+        return self.kind == self.Kind.DIRECT
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.GROUP and DIRECT_NAME.fullmatch(self.name or ""):
+            raise ValidationError({"name": _("Names like direct-1-2 are kept for direct chats.")})
 
 
 class ChatMember(models.Model):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
+from crm import parsing
 from crm.ids import MAX_ID
 from users.serializers import UserBriefSerializer
 
@@ -25,7 +26,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    chat = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    chat = parsing.IntegerField(min_value=1, max_value=MAX_ID)
     text = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
     file = serializers.FileField(required=False, allow_empty_file=False)
 
@@ -78,19 +79,19 @@ class ChatSerializer(serializers.ModelSerializer):
 class ChatCreateSerializer(serializers.Serializer):
     name = serializers.SlugField(max_length=64)
     display_name = serializers.CharField(max_length=150)
-    is_channel = serializers.BooleanField(default=False)
+    is_channel = parsing.BooleanField(default=False)
     members = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list
+        child=parsing.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list
     )
 
 
 class ChatUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=150, required=False)
-    is_channel = serializers.BooleanField(required=False)
+    is_channel = parsing.BooleanField(required=False)
 
 
 class ChatUserSerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("The id of a user."))
+    user = parsing.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("The id of a user."))
 
 
 class InviteSerializer(serializers.ModelSerializer):
@@ -111,7 +112,7 @@ class InviteCreatedSerializer(InviteSerializer):
 
 
 class InviteCreateSerializer(serializers.Serializer):
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = parsing.DateTimeField(required=False, allow_null=True, default=None)
 
     def validate_expires_at(self, value):
         if value is not None and value <= timezone.now():

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -6,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from activity.services import activity_record
-from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile, MessageStatus
+from chat.models import DIRECT_NAME, Chat, ChatInvite, ChatMember, Message, MessageFile, MessageStatus
 from chat.permissions import can_manage, can_post
 from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
@@ -42,6 +44,8 @@ def _check_not_owner(chat: Chat, user, message: str) -> None:
 
 @transaction.atomic
 def chat_create(*, owner, name: str, display_name: str, is_channel: bool = False, members=()) -> Chat:
+    if DIRECT_NAME.fullmatch(name):
+        raise ValidationError({"name": _("Names like direct-1-2 are kept for direct chats.")})
     with conflict_on_duplicate(_("A chat with this name already exists.")):
         chat = Chat.objects.create(name=name, display_name=display_name, owner=owner, is_channel=is_channel)
     ChatMember.objects.create(chat=chat, user=owner, is_admin=True)
@@ -180,17 +184,27 @@ def chat_direct(*, user, other) -> tuple[Chat, bool]:
         raise DomainError(_("A direct chat needs another person."))
     if not other.is_active:
         raise DomainError(_("This user is deactivated."))
-    low, high = sorted([user.pk, other.pk])
-    name = f"direct-{low}-{high}"
-    chat = Chat.objects.filter(name=name).first()
+    low, high = sorted([user, other], key=lambda person: person.pk)
+    pair = Chat.objects.filter(kind=Chat.Kind.DIRECT, direct_low=low, direct_high=high)
+    chat = pair.first()
     if chat is not None:
         return chat, False
+    name = f"direct-{low.pk}-{high.pk}"
+    if Chat.objects.filter(name=name).exists():  # a group named so before such names were kept for pairs
+        name = f"{name}-{secrets.token_hex(4)}"
     try:
         with transaction.atomic():
-            chat = Chat.objects.create(name=name, display_name=f"{user} / {other}", owner=user, is_direct=True)
+            chat = Chat.objects.create(
+                name=name,
+                display_name=f"{user} / {other}",
+                owner=user,
+                kind=Chat.Kind.DIRECT,
+                direct_low=low,
+                direct_high=high,
+            )
             ChatMember.objects.bulk_create([ChatMember(chat=chat, user=user), ChatMember(chat=chat, user=other)])
     except IntegrityError:  # the other person opened it at the same moment
-        return Chat.objects.get(name=name), False
+        return pair.get(), False
     return chat, True
 
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from comments import selectors, services
@@ -23,7 +23,7 @@ class CommentViewSet(
 
     model = Comment
     serializer_class = CommentSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
     filterset_class = CommentFilter
     search_fields = ["text"]
     ordering_fields = ["created_at"]
@@ -41,7 +41,8 @@ class CommentViewSet(
             raise NotFound(_("No such comment."))
         return comment
 
-    @extend_schema(request=CommentCreateSerializer, responses={201: CommentSerializer})
+    # Declared as multipart, the one body that carries a file; a comment without one may be sent as JSON too.
+    @extend_schema(request={"multipart/form-data": CommentCreateSerializer}, responses={201: CommentSerializer})
     def create(self, request):
         serializer = CommentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -50,7 +51,7 @@ class CommentViewSet(
         comment = services.comment_create(author=request.user, content_type=content_type, object_id=object_id, **data)
         return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CommentUpdateSerializer, responses=CommentSerializer)
+    @extend_schema(request={"multipart/form-data": CommentUpdateSerializer}, responses=CommentSerializer)
     def partial_update(self, request, pk=None):
         comment = self.get_object()
         serializer = CommentUpdateSerializer(comment, data=request.data, partial=True)

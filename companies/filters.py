@@ -1,7 +1,5 @@
-import django_filters
-
 from companies.models import Article, Company, Folder, KnowledgeFile
-from crm.filters import FilterSet, PeriodFilterSet
+from crm.filters import FilterSet, IdFilter, PeriodFilterSet
 
 
 class CompanyFilter(PeriodFilterSet):
@@ -17,7 +15,7 @@ class FolderFilter(FilterSet):
 
 
 class ArticleFilter(PeriodFilterSet):
-    folder = django_filters.ModelChoiceFilter(field_name="folders", queryset=Folder.objects.all(), distinct=True)
+    folder = IdFilter(field_name="folders", distinct=True)
 
     class Meta:
         model = Article
@@ -25,7 +23,7 @@ class ArticleFilter(PeriodFilterSet):
 
 
 class KnowledgeFileFilter(PeriodFilterSet):
-    company = django_filters.ModelChoiceFilter(field_name="article__company", queryset=Company.objects.all())
+    company = IdFilter(field_name="article__company")
 
     class Meta:
         model = KnowledgeFile

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.validators import validate_edrpou
 from contacts.serializers import ContactBriefSerializer
+from crm import parsing
 from users.serializers import UserBriefSerializer
 
 
@@ -43,7 +44,7 @@ class FolderSerializer(serializers.ModelSerializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     author = UserBriefSerializer(read_only=True, allow_null=True)
-    folders = serializers.PrimaryKeyRelatedField(many=True, queryset=Folder.objects.all(), required=False)
+    folders = parsing.PrimaryKeyRelatedField(many=True, queryset=Folder.objects.all(), required=False)
 
     class Meta:
         model = Article

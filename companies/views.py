@@ -1,6 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from companies import selectors, services
@@ -122,7 +122,7 @@ class KnowledgeFileViewSet(
     model = KnowledgeFile
     serializer_class = KnowledgeFileSerializer
     permission_classes = [StaffReadResponsibleWrite]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     responsible_path = "article.company.responsible_id"
     filterset_class = KnowledgeFileFilter
     search_fields = ["name"]

@@ -95,6 +95,7 @@ class ExportMixin(SpreadsheetNegotiationMixin):
     @extend_schema(
         parameters=[FORMAT_PARAMETER],
         responses=SPREADSHEET_RESPONSES,
+        filters=True,  # the list's filters, search and ordering apply: declare them all
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def export(self, request):

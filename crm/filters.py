@@ -1,12 +1,57 @@
+"""The project's django-filter pieces: every number, id, date and boolean in a query string is read strictly.
+
+A filter by the id of a related row (`?deal=7`) never looks the row up: an id the
+caller may not see and an id that does not exist both give an empty page, so a
+list cannot be used to probe which ids exist. A malformed id is a 400.
+"""
+
+from copy import deepcopy
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.related import ManyToManyRel, ManyToOneRel, OneToOneRel
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crm import parsing
 from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
 from crm.targets import parse_target
+
+
+class NumberFilter(django_filters.NumberFilter):
+    field_class = parsing.DecimalFormField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = parsing.IntegerFormField
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(IntegerFilter):
+    """The id of a related row; matches nothing (rather than a 400 or 404) when no visible row has it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+class DateFilter(django_filters.DateFilter):
+    field_class = parsing.DateFormField
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = parsing.DateTimeFormField
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A required choice of a row every caller sees (a pipeline for the kanban); an unknown id is a 400."""
+
+    field_class = parsing.ModelChoiceFormField
 
 
 class StrictBooleanFilter(django_filters.TypedChoiceFilter):
@@ -18,10 +63,29 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+def _id_filter(field):
+    return {"distinct": isinstance(field, models.ManyToManyField | ManyToManyRel | ManyToOneRel)}
+
+
 class FilterSet(rest_framework.FilterSet):
     FILTER_DEFAULTS = {
-        **rest_framework.FilterSet.FILTER_DEFAULTS,
+        **deepcopy(rest_framework.FilterSet.FILTER_DEFAULTS),
         models.BooleanField: {"filter_class": StrictBooleanFilter},
+        models.AutoField: {"filter_class": IntegerFilter},
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.SmallIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.DecimalField: {"filter_class": NumberFilter},
+        models.FloatField: {"filter_class": NumberFilter},
+        models.DateField: {"filter_class": DateFilter},
+        models.DateTimeField: {"filter_class": DateTimeFilter},
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+        models.ManyToManyField: {"filter_class": IdFilter, "extra": _id_filter},
+        OneToOneRel: {"filter_class": IdFilter},
+        ManyToOneRel: {"filter_class": IdFilter, "extra": _id_filter},
+        ManyToManyRel: {"filter_class": IdFilter, "extra": _id_filter},
     }
 
 
@@ -40,8 +104,8 @@ class PeriodFilterSet(FilterSet):
     date_field = "created_at"
 
     period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_period", label=_("Period"))
-    date_after = django_filters.DateFilter(method="filter_date_after", label=_("From date"))
-    date_before = django_filters.DateFilter(method="filter_date_before", label=_("To date (inclusive)"))
+    date_after = DateFilter(method="filter_date_after", label=_("From date"))
+    date_before = DateFilter(method="filter_date_before", label=_("To date (inclusive)"))
 
     def filter_period(self, queryset, name, value):
         start, end = period_bounds(value)

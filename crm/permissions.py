@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -46,3 +48,26 @@ class StaffReadResponsibleWrite(BasePermission):
             return True
         path = getattr(view, "responsible_path", "responsible_id")
         return is_admin_or_responsible(request.user, _resolve(obj, path))
+
+
+def is_head_of_any(user, people_ids) -> bool:
+    """Whether `user` heads (up the department tree) one of the users with `people_ids`."""
+    from users.selectors import user_subordinates
+
+    ids = {pk for pk in people_ids if pk is not None}
+    return bool(ids) and user_subordinates(user=user).filter(pk__in=ids).exists()
+
+
+def check_handover(*, actor, people_ids, new_people, field: str = "responsible") -> None:
+    """A head acting on a subordinate's record hands it only to themselves or to their subordinates.
+
+    `people_ids` are whose record it is now (responsible, creator); when the actor is one of them,
+    or an admin, the record's own rules apply and nothing is checked here.
+    """
+    if actor.is_owner_or_admin or actor.pk in set(people_ids):
+        return
+    from users.selectors import user_subordinates
+
+    ids = {person.pk for person in new_people if person is not None} - {actor.pk}
+    if ids and user_subordinates(user=actor).filter(pk__in=ids).count() != len(ids):
+        raise ValidationError({field: [_("You can hand this only to yourself or to people of your departments.")]})

@@ -30,6 +30,12 @@ class ScopedViewSetMixin:
             return self.model._default_manager.none()
         return self.scoped_queryset(self.request.user)
 
+    def filter_queryset(self, queryset):
+        # List filters, search and ordering are for lists: `?search=x` must not turn a detail into a 404.
+        if getattr(self, "detail", False):
+            return queryset
+        return super().filter_queryset(queryset)
+
     def fresh(self, instance):
         """`instance` read again through the scoped queryset, with what its representation needs joined in."""
         return self.get_queryset().get(pk=instance.pk)

@@ -8,8 +8,12 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self):
+        from comments import registry
         from crm import trash
-        from deals.models import Deal
-        from deals.selectors import deals_restorable
+        from deals.models import Deal, Order, Pipeline, Product, Stage
+        from deals.selectors import deals_restorable, deals_visible, orders_visible
 
+        registry.register(Deal, visible_to=deals_visible)
+        registry.register(Order, visible_to=orders_visible)
+        registry.not_commentable(Pipeline, Stage, Product, reason="settings of the sales process, not work records")
         trash.register("deal", Deal, restorable=deals_restorable, title="title")

@@ -1,9 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import FilterSet, PeriodFilterSet
+from crm.filters import FilterSet, IdFilter, IntegerFilter, ModelChoiceFilter, PeriodFilterSet
 from deals.models import Deal, Order, Pipeline, Product, Stage
-from users.models import User
 
 
 class DealFilter(PeriodFilterSet):
@@ -13,14 +12,14 @@ class DealFilter(PeriodFilterSet):
 
 
 class KanbanFilter(DealFilter):
-    pipeline = django_filters.ModelChoiceFilter(queryset=Pipeline.objects.all(), required=True)
+    pipeline = ModelChoiceFilter(queryset=Pipeline.objects.all(), required=True)
 
 
 class WorkItemFilter(PeriodFilterSet):
     """The filters of "all my leads and deals", applied to leads and to deals alike."""
 
     status = django_filters.CharFilter()
-    responsible = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+    responsible = IdFilter()
     type = django_filters.ChoiceFilter(choices=[("lead", _("Leads")), ("deal", _("Deals"))], method="filter_type")
 
     def filter_type(self, queryset, name, value):
@@ -34,7 +33,7 @@ class StageFilter(FilterSet):
 
 
 class ProductFilter(FilterSet):
-    stock_min = django_filters.NumberFilter(
+    stock_min = IntegerFilter(
         field_name="quantity_in_stock", lookup_expr="gte", min_value=-(2**31), max_value=2**31 - 1
     )
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contacts.serializers import ContactActivitySerializer, ContactBriefSerializer, ReturnSerializer
+from crm import parsing
 from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
 from users.serializers import UserBriefSerializer
 
@@ -42,7 +43,7 @@ class DealSerializer(serializers.ModelSerializer):
     contact_detail = ContactBriefSerializer(source="contact", read_only=True)
     stage_name = serializers.CharField(source="stage.name", read_only=True)
     responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
-    stage = serializers.PrimaryKeyRelatedField(
+    stage = parsing.PrimaryKeyRelatedField(
         queryset=Stage.objects.all(), required=False, help_text=_("On create; defaults to the first stage.")
     )
 
@@ -83,7 +84,7 @@ class DealSerializer(serializers.ModelSerializer):
 
 
 class DealMoveSerializer(serializers.Serializer):
-    stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
+    stage = parsing.PrimaryKeyRelatedField(queryset=Stage.objects.all())
 
 
 class DealFailSerializer(serializers.Serializer):

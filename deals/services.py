@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from crm.exceptions import Conflict, conflict_on_duplicate
+from crm.permissions import check_handover
 from deals import shop
 from deals.models import Deal, DealKind, DealStatus, Order, OrderItem, Pipeline, Product, SendStatus, Stage
 
@@ -84,6 +85,10 @@ def deal_create(*, actor, data: dict) -> Deal:
 
 
 def deal_update(*, deal: Deal, actor, data: dict) -> Deal:
+    if "responsible" in data:
+        check_handover(
+            actor=actor, people_ids=[deal.responsible_id, deal.created_by_id], new_people=[data["responsible"]]
+        )
     _check_kind(data.get("kind", deal.kind), data.get("description", deal.description))
     with conflict_on_duplicate(_("A deal for this shop order exists already.")):
         tracked_update(instance=deal, actor=actor, data=data)

@@ -1,6 +1,7 @@
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from crm import viewsets
 from crm.exports import ExportMixin
 from crm.imports import ImportMixin
+from crm.parsing import parse_int, query_param
 from crm.permissions import ReadOnlyOrOwnerOrAdmin
 from deals import selectors, services
 from deals.filters import DealFilter, KanbanFilter, OrderFilter, ProductFilter, StageFilter, WorkItemFilter
@@ -29,6 +31,10 @@ from deals.serializers import (
 )
 from leads.selectors import leads_visible
 from users.selectors import visible_owner_ids
+
+PAGE_SIZE_PER_STAGE = OpenApiParameter(
+    "page_size", OpenApiTypes.INT, description=_("Deals shown per stage, 1 to 200 (25 by default).")
+)
 
 
 class PipelineViewSet(viewsets.ModelViewSet):
@@ -186,23 +192,16 @@ class DealViewSet(ExportMixin, viewsets.ModelViewSet):
         panel = selectors.deal_panel(deal=self.get_object(), user=request.user)
         return Response(DealPanelSerializer(panel, context=self.get_serializer_context()).data)
 
-    @extend_schema(responses=KanbanSerializer)
+    @extend_schema(responses=KanbanSerializer, filters=True, parameters=[PAGE_SIZE_PER_STAGE])
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=KanbanFilter)
     def kanban(self, request):
         """Every stage of a pipeline with its count, amount sum and first page of deals (`page_size`, 25)."""
-        deals = self.filter_queryset(self.get_queryset())
-        pipeline = Pipeline.objects.get(pk=request.query_params["pipeline"])  # checked by KanbanFilter
-        per_stage = self._per_stage(request)
+        per_stage = query_param(request, "page_size", parse_int, default=25, min_value=1, max_value=200)
+        deals = self.filter_queryset(self.get_queryset())  # the KanbanFilter checks `pipeline`
+        pipeline = Pipeline.objects.get(pk=query_param(request, "pipeline", parse_int))
         columns = selectors.kanban(pipeline=pipeline, deals=deals, per_stage=per_stage)
         data = {"pipeline": pipeline.pk, "columns": columns}
         return Response(KanbanSerializer(data, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
-
-    @staticmethod
-    def _per_stage(request) -> int:
-        raw = request.query_params.get("page_size", "25")
-        if not raw.isdigit() or not 1 <= int(raw) <= 200:
-            raise ValidationError({"page_size": [_("A whole number from 1 to 200.")]})
-        return int(raw)
 
 
 class WorkItemViewSet(viewsets.GenericViewSet):

@@ -8,8 +8,10 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self):
+        from comments import registry
         from crm import trash
         from leads.models import Lead
-        from leads.selectors import leads_restorable
+        from leads.selectors import leads_restorable, leads_visible
 
+        registry.register(Lead, visible_to=leads_visible)
         trash.register("lead", Lead, restorable=leads_restorable)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from crm import parsing
 from deals.models import Pipeline
 from leads.models import Lead, LeadStatus
 from users.serializers import UserBriefSerializer
@@ -31,8 +32,8 @@ class LeadSerializer(serializers.ModelSerializer):
 
 
 class LeadConvertSerializer(serializers.Serializer):
-    pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.all(), required=False)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    pipeline = parsing.PrimaryKeyRelatedField(queryset=Pipeline.objects.all(), required=False)
+    amount = parsing.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
 
 
 class LeadFailSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from activity.tracking import tracked_create, tracked_delete, tracked_transition
 from contacts.models import Contact, Phone
 from contacts.services import contact_create
 from crm.exceptions import Conflict
+from crm.permissions import check_handover
 from crm.phones import normalize_phone
 from deals.models import Pipeline
 from deals.services import deal_create
@@ -46,6 +47,10 @@ def _locked_open_lead(lead: Lead) -> Lead:
 @transaction.atomic
 def lead_update(*, lead: Lead, actor, data: dict) -> Lead:
     _check_status(data)
+    if "responsible" in data:
+        check_handover(
+            actor=actor, people_ids=[lead.responsible_id, lead.created_by_id], new_people=[data["responsible"]]
+        )
     locked = _locked_open_lead(lead)
     tracked_update(instance=locked, actor=actor, data=_normalized(dict(data)))
     return locked

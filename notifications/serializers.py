@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from crm import parsing
 from crm.serializers import TargetField
 from notifications.models import Notification
 
@@ -25,4 +26,4 @@ class MarkedSerializer(serializers.Serializer):
 class PreferenceSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
-    email = serializers.BooleanField()
+    email = parsing.BooleanField()

@@ -1,12 +1,10 @@
-import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from crm.filters import PeriodFilterSet, StrictBooleanFilter
-from tasks.models import Tag, Task
+from crm.filters import IdFilter, PeriodFilterSet, StrictBooleanFilter
+from tasks.models import Task
 from tasks.selectors import accepted_shares, mine_condition
-from users.models import User
 
 
 class TaskFilter(PeriodFilterSet):
@@ -15,13 +13,9 @@ class TaskFilter(PeriodFilterSet):
     date_field = "date"
 
     mine = StrictBooleanFilter(method="filter_mine", label=_("Responsible for, created or accepted by me"))
-    responsible = django_filters.ModelChoiceFilter(
-        queryset=User.objects.all(), method="filter_responsible", label=_("Responsible person")
-    )
-    related = django_filters.ModelChoiceFilter(
-        queryset=User.objects.all(), method="filter_related", label=_("Related person who accepted the task")
-    )
-    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), method="filter_tag", label=_("Tag"))
+    responsible = IdFilter(method="filter_responsible", label=_("Responsible person"))
+    related = IdFilter(method="filter_related", label=_("Related person who accepted the task"))
+    tag = IdFilter(method="filter_tag", label=_("Tag"))
 
     class Meta:
         model = Task
@@ -35,12 +29,12 @@ class TaskFilter(PeriodFilterSet):
 
     @extend_schema_field(OpenApiTypes.INT)
     def filter_responsible(self, queryset, name, value):
-        return queryset.filter(pk__in=Task.responsible.through.objects.filter(user=value).values("task_id"))
+        return queryset.filter(pk__in=Task.responsible.through.objects.filter(user_id=value).values("task_id"))
 
     @extend_schema_field(OpenApiTypes.INT)
     def filter_related(self, queryset, name, value):
-        return queryset.filter(pk__in=accepted_shares().filter(user=value).values("task_id"))
+        return queryset.filter(pk__in=accepted_shares().filter(user_id=value).values("task_id"))
 
     @extend_schema_field(OpenApiTypes.INT)
     def filter_tag(self, queryset, name, value):
-        return queryset.filter(pk__in=Task.tags.through.objects.filter(tag=value).values("task_id"))
+        return queryset.filter(pk__in=Task.tags.through.objects.filter(tag_id=value).values("task_id"))

@@ -1,5 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from crm.permissions import is_head_of_any
 from tasks.models import ShareStatus, Task
 
 
@@ -9,14 +10,18 @@ def _is_responsible_or_creator(user, task: Task) -> bool:
 
 
 def can_delete_task(user, task: Task) -> bool:
-    return user.is_owner_or_admin or task.created_by_id == user.pk
+    """The creator, their heads, owner, admins."""
+    return user.is_owner_or_admin or task.created_by_id == user.pk or is_head_of_any(user, [task.created_by_id])
 
 
 def can_change_task(user, task: Task) -> bool:
-    """Edit, finish, reopen, attach a file: creator, responsible people, accepted related people, owner, admins."""
+    """Edit, finish, reopen, attach a file: creator, responsible people, accepted related people, owner, admins,
+    and the heads of the creator or of a responsible person (SPEC.md section 3)."""
     if user.is_owner_or_admin or _is_responsible_or_creator(user, task):
         return True
-    return any(share.user_id == user.pk and share.status == ShareStatus.ACCEPTED for share in task.shares.all())
+    if any(share.user_id == user.pk and share.status == ShareStatus.ACCEPTED for share in task.shares.all()):
+        return True
+    return is_head_of_any(user, [task.created_by_id, *(person.pk for person in task.responsible.all())])
 
 
 class TaskPermission(BasePermission):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from contacts.serializers import ContactBriefSerializer
+from crm import parsing
 from tasks.models import Project, Tag, Task, TaskShare
 from users.models import User
 from users.serializers import UserBriefSerializer
@@ -32,11 +33,11 @@ class TaskShareSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    responsible = serializers.PrimaryKeyRelatedField(
+    responsible = parsing.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.filter(is_active=True), required=False
     )
     responsible_detail = UserBriefSerializer(source="responsible", many=True, read_only=True)
-    related_people = serializers.PrimaryKeyRelatedField(
+    related_people = parsing.PrimaryKeyRelatedField(
         many=True, queryset=User.objects.filter(is_active=True), required=False, write_only=True
     )
     shares = TaskShareSerializer(many=True, read_only=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from crm.exceptions import Conflict, conflict_on_duplicate
+from crm.permissions import check_handover
 from notifications.services import notify, notify_many
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
 from tasks.selectors import tasks_visible
@@ -102,6 +103,9 @@ def task_update(*, task: Task, actor, data: dict) -> Task:
     data = dict(data)
     related_people = data.pop("related_people", None)
     _check_rules(actor=actor, task=task, data=data)
+    if "responsible" in data:
+        people = [person.pk for person in task.responsible.all()] + [task.created_by_id]
+        check_handover(actor=actor, people_ids=people, new_people=data["responsible"])
     if "remind_at" in data and data["remind_at"] != task.remind_at:
         data["reminded_at"] = None  # a new time, a new reminder
     shares_changed = related_people is not None and _set_related_people(task=task, users=related_people, actor=actor)

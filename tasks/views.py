@@ -26,8 +26,9 @@ class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
     Seen by their responsible people, their creator, the related people who accepted them,
     those people's heads up the department tree, admins and the owner. Creator, responsible
     people, accepted related people, admins and the owner edit, finish, reopen and attach
-    a file; only the creator, admins and the owner delete. Heads read their subordinates'
-    tasks without changing them. A related person accepts or declines with `accept`/`decline`;
+    a file; only the creator, admins and the owner delete. Heads of the creator or of a
+    responsible person may do what they may, and hand the task only among their subordinates.
+    A related person accepts or declines with `accept`/`decline`;
     until they accept, the task is not theirs to see.
     """
 

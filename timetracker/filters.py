@@ -1,8 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import FilterSet
-from crm.ids import MAX_ID
+from crm.filters import DateFilter, FilterSet, IdFilter
 from crm.periods import PERIOD_CHOICES, period_bounds
 from timetracker.models import WorkPeriod
 
@@ -10,10 +9,10 @@ from timetracker.models import WorkPeriod
 class WorkPeriodFilter(FilterSet):
     """Work periods by user and by day: `period` presets or `date_after`/`date_before` (both inclusive)."""
 
-    user = django_filters.NumberFilter(field_name="user_id", min_value=1, max_value=MAX_ID, label=_("User"))
+    user = IdFilter(field_name="user_id", label=_("User"))
     period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_period", label=_("Period"))
-    date_after = django_filters.DateFilter(field_name="day", lookup_expr="gte", label=_("From date"))
-    date_before = django_filters.DateFilter(field_name="day", lookup_expr="lte", label=_("To date (inclusive)"))
+    date_after = DateFilter(field_name="day", lookup_expr="gte", label=_("From date"))
+    date_before = DateFilter(field_name="day", lookup_expr="lte", label=_("To date (inclusive)"))
 
     class Meta:
         model = WorkPeriod

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm import parsing
 from users.models import Department, Invitation, Presence, Status, User, UserGroup
 
 
@@ -115,7 +116,7 @@ class UserGroupSerializer(serializers.ModelSerializer):
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = parsing.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), allow_null=True, required=False, help_text=_("Empty for a top department.")
     )
     head_detail = UserBriefSerializer(source="head", read_only=True, allow_null=True)
@@ -202,7 +203,7 @@ class InvitationAcceptSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     patronymic = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date = parsing.DateField(required=False, allow_null=True)
     personal_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     work_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     chat_nickname = serializers.CharField(max_length=64, required=False, allow_blank=True)

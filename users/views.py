@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -79,11 +80,13 @@ class WsTicketView(APIView):
 
 
 class MeView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]  # the photo is a file; the rest may come as JSON
+
     @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user, context={"request": request}).data)
 
-    @extend_schema(request=MeUpdateSerializer, responses=UserSerializer)
+    @extend_schema(request={"multipart/form-data": MeUpdateSerializer}, responses=UserSerializer)
     def patch(self, request):
         serializer = MeUpdateSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

@@ -26,7 +26,7 @@ def test_direct_chat_is_found_or_created_by_the_pair(api, employee):
     assert first.status_code == 201 and first.data["is_direct"]
     again = api.as_user(colleague).post(DIRECT, {"user": employee.pk}, format="json")
     assert again.status_code == 200 and again.data["id"] == first.data["id"]
-    assert Chat.objects.filter(is_direct=True).count() == 1
+    assert Chat.objects.filter(kind=Chat.Kind.DIRECT).count() == 1
     assert {m["user"]["id"] for m in again.data["members"]} == {employee.pk, colleague.pk}
 
 
@@ -83,3 +83,43 @@ def test_only_owner_and_admins_handle_invites(api, employee):
     assert outsider.get(invites(chat)).status_code == 404
     assert outsider.post(invites(chat), {}, format="json").status_code == 404
     assert [row["id"] for row in api.as_user(chat.owner).get(invites(chat)).data] == [invite["id"]]
+
+
+def test_a_group_cannot_take_over_the_direct_chat_of_a_pair(api, employee):
+    """Finding 3: a group named `direct-<A>-<B>` received what A then sent B "directly"."""
+    first, second = UserFactory(), UserFactory()
+    low, high = sorted([first.pk, second.pk])
+    taken = api.as_user(employee).post(
+        reverse("chat:chat-list"),
+        {"name": f"direct-{low}-{high}", "display_name": "Mine", "members": [first.pk, second.pk]},
+        format="json",
+    )
+    assert taken.status_code == 400 and "name" in taken.json()
+    response = api.as_user(first).post(DIRECT, {"user": second.pk}, format="json")
+    assert response.status_code == 201
+    assert {m["user"]["id"] for m in response.data["members"]} == {first.pk, second.pk}
+
+
+def test_the_direct_chat_is_the_pair_even_if_a_group_holds_its_old_name(api, employee):
+    """A group that took the name before it was reserved neither receives the pair's messages nor breaks them."""
+    first, second = UserFactory(), UserFactory()
+    low, high = sorted([first.pk, second.pk])
+    squatter = chat_with(employee, name=f"direct-{low}-{high}")  # created before names were checked
+    response = api.as_user(first).post(DIRECT, {"user": second.pk}, format="json")
+    assert response.status_code == 201
+    assert response.data["id"] != squatter.pk
+    assert {m["user"]["id"] for m in response.data["members"]} == {first.pk, second.pk}
+    again = api.as_user(second).post(DIRECT, {"user": first.pk}, format="json")
+    assert again.status_code == 200 and again.data["id"] == response.data["id"]
+
+
+def test_one_direct_chat_per_pair_is_enforced_by_the_database(employee):
+    from django.db import IntegrityError, transaction
+
+    colleague = UserFactory()
+    low, high = sorted([employee, colleague], key=lambda user: user.pk)
+    Chat.objects.create(name="a", display_name="a", kind=Chat.Kind.DIRECT, direct_low=low, direct_high=high)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Chat.objects.create(name="b", display_name="b", kind=Chat.Kind.DIRECT, direct_low=low, direct_high=high)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Chat.objects.create(name="c", display_name="c", kind=Chat.Kind.DIRECT, direct_low=high, direct_high=low)
