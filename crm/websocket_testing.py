@@ -33,6 +33,9 @@ async def open_socket(path: str, *, user=None, ticket: str | None = None, origin
         application, path + query, headers=[(b"origin", origin), (b"host", b"127.0.0.1"), *headers]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
+    if not connected:
+        # As a server does after refusing a handshake: the application hears the socket is gone and ends.
+        await communicator.disconnect(timeout=TIMEOUT)
     return communicator, connected, code
 
 
