@@ -100,8 +100,9 @@ class ServerProcess:
                 return
             except OSError:
                 time.sleep(0.1)
+        output = self.output()
         self.stop()
-        raise RuntimeError(f"server on port {self.port} did not start: {self.output()}")
+        raise RuntimeError(f"server on port {self.port} did not start: {output}")
 
     def output(self) -> str:
         self.log.seek(0)
