@@ -52,6 +52,8 @@ MEMBERS = 50
 POSTERS = 5
 STAFF = 100
 DRAIN_SECONDS = 5
+# After the last post, wait until every post is confirmed (`chat.sent`), at most this long.
+DRAIN_MAX_SECONDS = 60
 PREFIX = "bench-rt"
 
 
@@ -127,6 +129,7 @@ class ChatRun:
         self.sent: dict[str, float] = {}
         self.arrivals: dict[str, list[float]] = {}
         self.duplicates = 0
+        self.confirmed: set[int] = set()
         self.closed: list[int | None] = []
 
     async def open(self):
@@ -148,6 +151,8 @@ class ChatRun:
             async for frame in socket:
                 now = time.monotonic()
                 event = json.loads(frame)
+                if event["type"] == "chat.sent":
+                    self.confirmed.add(event["id"])
                 if event["type"] != "chat.message":
                     continue
                 key = event["message"]["text"]
@@ -174,6 +179,12 @@ class ChatRun:
             await posters[n % POSTERS].send(json.dumps({"type": "new_message", "text": key}))
         return total
 
+    async def drain(self, total: int):
+        deadline = time.monotonic() + DRAIN_MAX_SECONDS
+        while len(self.confirmed) < total and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(DRAIN_SECONDS)
+
     async def close(self):
         for socket in self.sockets:
             await socket.close()
@@ -187,7 +198,7 @@ async def chat_rate(servers: Servers, chat: Chat, members: list[User], rate: flo
     tag = f"r{int(rate)}-{time.time_ns()}"
     cpu_before, wall = servers.cpu(), time.monotonic()
     total = await run.post(rate, seconds, tag)
-    await asyncio.sleep(DRAIN_SECONDS)
+    await run.drain(total)
     cpu = [
         (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, servers.cpu(), strict=True)
     ]
@@ -202,15 +213,18 @@ def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float)
         latencies += [t - sent for t in arrived]
         if len(arrived) == MEMBERS:
             last.append(max(arrived) - sent)
-    stored = Message.objects.filter(chat=run.chat, text__startswith=tag + "-").count()  # from a thread
+    stored = Message.objects.filter(chat=run.chat, text__startswith=tag + "-")
+    confirmed_lost = len(run.confirmed - set(stored.values_list("pk", flat=True)))
     return {
+        "confirmed": len(run.confirmed),
+        "confirmed_lost": confirmed_lost,
         "rate": rate,
         "posted": total,
         "receptions": len(latencies),
         "expected": total * MEMBERS,
         "lost": total * MEMBERS - len(latencies),
         "duplicates": run.duplicates,
-        "stored": stored,
+        "stored": stored.count(),
         "p50": percentile(latencies, 50),
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
@@ -223,7 +237,8 @@ def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float)
 
 def print_chat(row: dict):
     print(
-        f"{row['rate']:>6.0f} msg/s | posted {row['posted']} stored {row['stored']} | "
+        f"{row['rate']:>6.0f} msg/s | posted {row['posted']} confirmed {row['confirmed']} stored {row['stored']} "
+        f"(confirmed, not stored: {row['confirmed_lost']}) | "
         f"received {row['receptions']}/{row['expected']} lost {row['lost']} dup {row['duplicates']} | "
         f"p50 {ms(row['p50'])} p95 {ms(row['p95'])} p99 {ms(row['p99'])} max {ms(row['max'])} "
         f"last-member p99 {ms(row['last_p99'])} ms | CPU {' / '.join(f'{c:.0%}' for c in row['cpu'])}"
@@ -307,7 +322,7 @@ async def load(servers: Servers, chat: Chat, members: list[User], seconds: float
     ]
     total = await run.post(rate, seconds, tag)
     await asyncio.gather(*workers)
-    await asyncio.sleep(DRAIN_SECONDS)
+    await run.drain(total)
     cpu = [
         (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, servers.cpu(), strict=True)
     ]
