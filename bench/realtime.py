@@ -1,7 +1,8 @@
 """Chat fan-out, and the whole server under load, measured from outside on real server processes.
 
-Not part of the suite. Needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL); it writes
-bench users and a bench chat into that database. Two `daphne` processes (DEBUG=0) share
+Not part of the suite. Needs PostgreSQL (DATABASE_URL, it writes bench users and a bench
+chat there), REDIS_URL set and `redis-server` on PATH: the servers get a Redis of their
+own on a free port, so that no test run flushes it. Two `daphne` processes (DEBUG=0) share
 them; one 50-member chat holds 25 sockets on each process, 5 of the members post through
 both processes at a fixed rate, and one clock (this process) stamps every send and every
 arrival. Run from the project folder:
@@ -44,7 +45,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from chat.models import Chat, ChatMember, Message  # noqa: E402
 from contacts.models import Contact  # noqa: E402
-from crm.websocket_testing import ServerProcess  # noqa: E402
+from crm.websocket_testing import ServerProcess, free_port  # noqa: E402
 from users.models import User  # noqa: E402
 from users.services import ws_ticket_issue  # noqa: E402
 
@@ -92,13 +93,30 @@ def bench_chat(members: list[User]) -> Chat:
 # Servers
 
 
+class BenchRedis:
+    """A Redis of the benchmark's own on a free port: nothing else flushes it or adds load to it."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 class Servers:
-    def __init__(self, count: int, log_dir: Path):
+    def __init__(self, count: int, log_dir: Path, redis_url: str):
         db = connection.settings_dict
         host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         env = {
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}",
-            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": redis_url,
             "DEBUG": "0",
             "SECRET_KEY": "bench-only-" + "x" * 50,
             "SECURE_SSL_REDIRECT": "0",
@@ -298,7 +316,7 @@ async def load(servers: Servers, chat: Chat, members: list[User], seconds: float
     admin = staff[0]
     admin.role = "admin"
     await asyncio.to_thread(admin.save, update_fields=["role"])
-    tokens = [str(RefreshToken.for_user(user).access_token) for user in staff]
+    tokens = await asyncio.to_thread(lambda: [str(RefreshToken.for_user(user).access_token) for user in staff])
     contact_ids = await asyncio.to_thread(
         lambda: [
             Contact.objects.create(first_name="Bench", last_name=str(n), responsible=staff[n % STAFF]).pk
@@ -345,8 +363,8 @@ async def load(servers: Servers, chat: Chat, members: list[User], seconds: float
 # Floor
 
 
-def floor() -> None:
-    client = redis.Redis.from_url(settings.REDIS_URL)
+def floor(redis_url: str) -> float:
+    client = redis.Redis.from_url(redis_url)
     pings = []
     for _ in range(500):
         started = time.monotonic()
@@ -384,8 +402,9 @@ def main():
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, check=True)
     members = bench_people(MEMBERS, "member")
     chat = bench_chat(members)
-    floor_seconds = floor()
-    servers = Servers(2, Path(tempfile.mkdtemp(prefix="bench-realtime-")))
+    bench_redis = BenchRedis()
+    floor_seconds = floor(bench_redis.url)
+    servers = Servers(2, Path(tempfile.mkdtemp(prefix="bench-realtime-")), bench_redis.url)
     try:
         if args.mode == "chat":
             for rate in [float(r) for r in args.rates.split(",")]:
@@ -396,6 +415,7 @@ def main():
             asyncio.run(load(servers, chat, members, args.seconds or 60, args.rate))
     finally:
         servers.stop()
+        bench_redis.stop()
 
 
 if __name__ == "__main__":
