@@ -5,7 +5,7 @@ from django.db import models
 
 from activity.models import Activity
 from activity.serializers import ActivitySerializer
-from crm.broadcast import broadcast, user_group
+from crm.broadcast import broadcast_many, user_group
 from users.selectors import user_managers
 
 STREAM = "activity"
@@ -41,5 +41,4 @@ def _push(entry: Activity) -> None:
     if entry.actor is not None:
         audience = {entry.actor.pk, *user_managers(user=entry.actor).values_list("pk", flat=True)}
         groups |= {user_group(STREAM, user_id) for user_id in audience}
-    for group in sorted(groups):
-        broadcast(group, "activity.created", payload)
+    broadcast_many([(group, "activity.created", payload) for group in sorted(groups)])

@@ -18,9 +18,14 @@ def _optional_id(content: dict, key: str) -> int | None:
 
 
 @database_sync_to_async
-def _page(chat, before):
-    rows, has_more = selectors.message_page(chat=chat, before=before)
+def _page(chat, before, after):
+    rows, has_more = selectors.message_page(chat=chat, before=before, after=after)
     return MessageSerializer(rows, many=True).data, has_more
+
+
+@database_sync_to_async
+def _post(chat, author, text):
+    return services.message_create(chat=chat, author=author, text=text).pk
 
 
 class ChatConsumer(Consumer):
@@ -40,15 +45,23 @@ class ChatConsumer(Consumer):
     # From the client
 
     async def fetch_messages(self, content):
-        """Pages of 50, newest first; `before` asks for the page older than that message."""
-        messages, has_more = await _page(self.chat, _optional_id(content, "before"))
+        """Pages of 50: newest first, or older than `before`; or, to catch up, the first 50 after `after`."""
+        before, after = _optional_id(content, "before"), _optional_id(content, "after")
+        if before is not None and after is not None:
+            raise ValidationError({"after": [_("Give either before or after, not both.")]})
+        messages, has_more = await _page(self.chat, before, after)
         await self.send_json({"type": "chat.messages", "messages": messages, "has_more": has_more})
 
     async def new_message(self, content):
         text = content.get("text")
         if not isinstance(text, str):
             raise ValidationError({"text": [_("Must be a string.")]})
-        await database_sync_to_async(services.message_create)(chat=self.chat, author=self.user, text=text)
+        client_id = content.get("client_id")
+        if client_id is not None and (not isinstance(client_id, str) or len(client_id) > 64):
+            raise ValidationError({"client_id": [_("Must be a string of at most 64 characters.")]})
+        message_id = await _post(self.chat, self.user, text)
+        # Only now is the message committed: a client may forget its copy.
+        await self.send_json({"type": "chat.sent", "id": message_id, "client_id": client_id})
 
     async def read(self, content):
         up_to = _optional_id(content, "up_to")

@@ -54,9 +54,16 @@ def message_list(*, user) -> QuerySet[Message]:
     )
 
 
-def message_page(*, chat: Chat, before: int | None = None, size: int = PAGE_SIZE) -> tuple[list[Message], bool]:
-    """Up to `size` messages older than `before` (or the newest), newest first, and whether older ones exist."""
-    queryset = Message.objects.filter(chat=chat).select_related("author").prefetch_related("files").order_by("-id")
+def message_page(
+    *, chat: Chat, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+) -> tuple[list[Message], bool]:
+    """Up to `size` messages and whether more exist beyond them.
+
+    Newest first, older than `before` if given; with `after`, the oldest ones after
+    that message, oldest first (what a client missed while it was away).
+    """
+    queryset = Message.objects.filter(chat=chat).select_related("author").prefetch_related("files")
+    queryset = queryset.filter(pk__gt=after).order_by("id") if after is not None else queryset.order_by("-id")
     if before is not None:
         queryset = queryset.filter(pk__lt=before)
     rows = list(queryset[: size + 1])

@@ -1,8 +1,11 @@
+import re
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -14,8 +17,18 @@ from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
 from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
 from crm.uploads import validate_upload
-from notifications.services import notify_many
+from notifications.selectors import unseen_notifications_about
+from notifications.services import notification_mark_seen_for, notify_many
+from users.models import User
 from users.tokens import hash_token, new_token
+
+# "@nickname" not preceded by a word character (an email address is not a mention).
+MENTION = re.compile(r"(?<![\w@])@([\w.-]{1,64})")
+CHAT_NOTIFICATION_KINDS = ("chat_message", "chat_mention")
+
+
+def unseen_chat_notifications(*, chat: Chat):
+    return unseen_notifications_about(target=chat, kinds=CHAT_NOTIFICATION_KINDS)
 
 
 def chat_group(chat_id: int) -> str:
@@ -132,35 +145,66 @@ def _check_file(upload) -> None:
         raise ValidationError({"file": [f"{upload.name}: {message}" for message in error.messages]}) from None
 
 
-@transaction.atomic
 def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
-    """Store the message, then push it to the room and notify every other member once.
+    """Store the message in one short transaction, push it to the room, then notify whoever should hear of it.
 
-    The push happens only after the commit, so whoever receives it can fetch it again.
+    The push leaves only after the commit, so whoever receives it can fetch it again;
+    the notifications are stored (in one insert) only after the push has left.
     """
-    membership = _membership(chat, author)
-    if not can_post(chat, membership):
-        raise PermissionDenied(_("Only the owner and admins post in a channel."))
-    text = (text or "").strip()
-    if not text and not files:
-        raise DomainError(_("A message needs text or a file."))
-    if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
-        raise DomainError(
-            _("A message may be at most %(limit)s characters.") % {"limit": settings.CHAT_MESSAGE_MAX_LENGTH}
-        )
-    for upload in files:
-        _check_file(upload)
-    message = Message.objects.create(chat=chat, author=author, text=text)
-    for upload in files:
-        MessageFile.objects.create(message=message, file=upload, name=upload.name[:255], size=upload.size)
-    # The author has read what they wrote.
-    ChatMember.objects.filter(pk=membership.pk, last_read_id__lt=message.pk).update(last_read_id=message.pk)
-    message = Message.objects.select_related("author").prefetch_related("files").get(pk=message.pk)
-    broadcast(chat_group(chat.pk), "chat.message", {"message": MessageSerializer(message).data})
-    recipients = chat.members.filter(is_active=True).exclude(pk=author.pk)
-    title = _("%(author)s in %(chat)s") % {"author": author, "chat": chat}
-    notify_many(recipients=recipients, kind="chat_message", title=title, description=text[:500], target=chat)
+    with transaction.atomic():
+        membership = _membership(chat, author)
+        if not can_post(chat, membership):
+            raise PermissionDenied(_("Only the owner and admins post in a channel."))
+        text = (text or "").strip()
+        if not text and not files:
+            raise DomainError(_("A message needs text or a file."))
+        if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
+            raise DomainError(
+                _("A message may be at most %(limit)s characters.") % {"limit": settings.CHAT_MESSAGE_MAX_LENGTH}
+            )
+        for upload in files:
+            _check_file(upload)
+        message = Message.objects.create(chat=chat, author=author, text=text)
+        for upload in files:
+            MessageFile.objects.create(message=message, file=upload, name=upload.name[:255], size=upload.size)
+        # The author has read what they wrote.
+        ChatMember.objects.filter(pk=membership.pk, last_read_id__lt=message.pk).update(last_read_id=message.pk)
+        message.author = author
+        if files:
+            prefetch_related_objects([message], "files")
+        else:
+            message._prefetched_objects_cache = {"files": MessageFile.objects.none()}
+        broadcast(chat_group(chat.pk), "chat.message", {"message": MessageSerializer(message).data})
+        # Registered after the push, so it runs after it; a failure there is logged and loses no message.
+        transaction.on_commit(lambda: _notify_about(message), robust=True)
     return message
+
+
+def _mentioned_nicknames(text: str) -> set[str]:
+    return {match.rstrip(".").lower() for match in MENTION.findall(text)}
+
+
+def _notify_about(message: Message) -> None:
+    """Notify the other person of a direct chat, and anyone mentioned by their @nickname.
+
+    Someone who still has an unseen notification about this chat gets no second one;
+    everybody else's are created by one insert.
+    """
+    chat, author = message.chat, message.author
+    nicknames = _mentioned_nicknames(message.text)
+    if not chat.is_direct and not nicknames:
+        return
+    addressed = Q() if chat.is_direct else Q(nickname__in=nicknames)
+    recipients = (
+        User.objects.filter(chat_memberships__chat=chat, is_active=True)
+        .exclude(pk=author.pk)
+        .annotate(nickname=Lower("chat_nickname"))
+        .filter(addressed)
+        .exclude(Exists(unseen_chat_notifications(chat=chat).filter(recipient=OuterRef("pk"))))
+    )
+    title = _("%(author)s in %(chat)s") % {"author": author, "chat": chat}
+    kind = "chat_message" if chat.is_direct else "chat_mention"
+    notify_many(recipients=recipients, kind=kind, title=title, description=message.text[:500], target=chat)
 
 
 @transaction.atomic
@@ -171,6 +215,8 @@ def chat_mark_read(*, chat: Chat, user, up_to: int) -> int:
     if newest is None or newest <= membership.last_read_id:
         return membership.last_read_id
     ChatMember.objects.filter(pk=membership.pk).update(last_read_id=newest)
+    # Having read the chat, its notification is seen too: the next message may notify again.
+    notification_mark_seen_for(user=user, notifications=unseen_chat_notifications(chat=chat))
     Message.objects.filter(chat=chat, pk__lte=newest, status=MessageStatus.SENT).exclude(author=user).update(
         status=MessageStatus.READ
     )

@@ -1,11 +1,19 @@
 """The one way services push events to WebSocket clients."""
 
 import json
+import logging
+from collections import Counter
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Pushes given up in this process because the channel layer could not take them (see `dropped_pushes`).
+_dropped: Counter = Counter()
 
 
 def broadcast(group: str, type: str, payload: dict) -> None:
@@ -15,13 +23,43 @@ def broadcast(group: str, type: str, payload: dict) -> None:
     `{"type": type, "payload": payload}`; `type` names their handler
     ("chat.message" -> `chat_message`).
     """
+    broadcast_many([(group, type, payload)])
+
+
+def broadcast_many(pushes: list[tuple[str, str, dict]]) -> None:
+    """`broadcast` of each (group, type, payload), all in one round trip to the channel layer."""
+    if not pushes:
+        return
     # Plain JSON now, as the Redis layer would carry it: the in-memory layer must not hide what Redis refuses.
-    message = {"type": type, "payload": json.loads(json.dumps(payload, cls=DjangoJSONEncoder))}
-    transaction.on_commit(lambda: _send(group, message))
+    sends = [
+        (group, {"type": type, "payload": json.loads(json.dumps(payload, cls=DjangoJSONEncoder))})
+        for group, type, payload in pushes
+    ]
+    transaction.on_commit(lambda: _send(sends))
 
 
-def _send(group: str, message: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group, message)
+def _send(sends: list[tuple[str, dict]]) -> None:
+    try:
+        async_to_sync(_group_send_batch)(sends)
+    except (RedisError, OSError) as error:
+        # The write stands; clients catch up when they reconnect (fetch what came after the last id they saw).
+        for _group, message in sends:
+            _dropped[message["type"]] += 1
+        logger.warning("%s push(es) dropped, the channel layer is unavailable: %r", len(sends), error)
+
+
+async def _group_send_batch(sends: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if hasattr(layer, "group_send_batch"):
+        await layer.group_send_batch(sends)
+        return
+    for group, message in sends:
+        await layer.group_send(group, message)
+
+
+def dropped_pushes() -> dict[str, int]:
+    """How many pushes of each type this process has dropped since it started."""
+    return dict(_dropped)
 
 
 def user_group(stream: str, user_id: int) -> str:

@@ -100,7 +100,10 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url_config(env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Keep connections open between requests and consumer calls (a new PostgreSQL connection costs 7-11 ms);
+# health checks drop one the database closed (a restart) before it is used, so the next request still works.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -114,11 +117,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# redis-py's default read timeout (5 s) equals channels-redis' blocking read of a socket's events (BZPOPMIN, 5 s),
+# so the read of every quiet socket timed out and its consumer died with 1011 (channels_redis issue #422,
+# redis-py #4091). Reads wait longer than that; connecting to a Redis that is down fails fast.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=15)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=2)
+# Events waiting for one server process (all its sockets) at most, and seconds an undelivered event is kept.
+# Past either, channels-redis drops events: a full process queue misses new ones, an old event expires.
+CHANNEL_CAPACITY = env.int("CHANNEL_CAPACITY", default=2000)
+CHANNEL_EXPIRY = env.int("CHANNEL_EXPIRY", default=60)
 if REDIS_URL:
+    from redis.asyncio.retry import Retry as AsyncRetry
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    _redis_options = {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        # A pooled connection from before a Redis restart fails once; the command goes again on a new one.
+        "retry_on_error": [RedisConnectionError],
+    }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env.str("CHANNELS_PREFIX", default="crm")},
+            "BACKEND": "crm.channel_layer.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, **_redis_options, "retry": AsyncRetry(NoBackoff(), 1)}],
+                "prefix": env.str("CHANNELS_PREFIX", default="crm"),
+                "capacity": CHANNEL_CAPACITY,
+                "expiry": CHANNEL_EXPIRY,
+            },
         }
     }
     CACHES = {
@@ -126,10 +154,16 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="crm"),
+            "OPTIONS": {**_redis_options, "retry": Retry(NoBackoff(), 1)},
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY, "expiry": CHANNEL_EXPIRY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_USER_MODEL = "users.User"

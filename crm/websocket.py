@@ -7,10 +7,12 @@ open is refused before the handshake completes, with one of the close codes belo
 """
 
 import json
+import logging
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.middleware import BaseMiddleware
 from channels.routing import URLRouter
@@ -18,14 +20,21 @@ from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 from rest_framework.exceptions import APIException
 
 from crm.broadcast import user_group
 from users.services import SOCKETS_STREAM, user_socket_closed, user_socket_opened, ws_ticket_consume
 
+logger = logging.getLogger(__name__)
+
 NOT_AUTHENTICATED = 4401
 NOT_ALLOWED = 4403
 NOT_FOUND = 4404
+# The socket fell so far behind that events for it had to be dropped: reconnect and fetch what came after.
+FELL_BEHIND = 4429
+# The channel layer (Redis) is unreachable: reconnect in a while.
+TRY_AGAIN_LATER = 1013
 
 
 class TicketAuthMiddleware(BaseMiddleware):
@@ -73,22 +82,30 @@ class Consumer(AsyncJsonWebsocketConsumer):
         self.counted = False
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=NOT_AUTHENTICATED)
-            return
+            await self.refuse(NOT_AUTHENTICATED)
         self.user = user
         try:
             groups = await self.authorize()
         except Refused as refusal:
-            await self.close(code=refusal.code)
-            return
-        # Every socket of a user also hears events about the user themselves (deactivation).
-        for group in [*groups, user_group(SOCKETS_STREAM, user.pk)]:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.joined.append(group)
-        await self.accept()
-        self.counted = True
-        await database_sync_to_async(user_socket_opened)(user=self.user)
+            await self.refuse(refusal.code)
+        try:
+            # Every socket of a user also hears events about the user themselves (deactivation).
+            for group in [*groups, user_group(SOCKETS_STREAM, user.pk)]:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.joined.append(group)
+            await self.accept()
+            self.counted = True
+            await database_sync_to_async(user_socket_opened)(user=self.user)
+        except (RedisError, OSError) as error:
+            logger.warning("socket refused, the channel layer is unavailable: %r", error)
+            self.joined, self.counted = [], False
+            await self.refuse(TRY_AGAIN_LATER)
         await self.accepted()
+
+    async def refuse(self, code: int) -> None:
+        """Close the socket and end the consumer: a refused socket waits for nothing more."""
+        await self.close(code=code)
+        raise StopConsumer
 
     async def authorize(self) -> list[str]:
         raise NotImplementedError
@@ -97,11 +114,15 @@ class Consumer(AsyncJsonWebsocketConsumer):
         """Called once the socket is open, e.g. to send the current state."""
 
     async def disconnect(self, code):
-        for group in getattr(self, "joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "counted", False):
-            self.counted = False
-            await database_sync_to_async(user_socket_closed)(user=self.user)
+        try:
+            for group in getattr(self, "joined", []):
+                await self.channel_layer.group_discard(group, self.channel_name)
+            if getattr(self, "counted", False):
+                self.counted = False
+                await database_sync_to_async(user_socket_closed)(user=self.user)
+        except (RedisError, OSError) as error:
+            # The groups expire on their own (group_expiry); the socket counter with the cache.
+            logger.warning("socket closed while the channel layer is unavailable: %r", error)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
@@ -128,3 +149,17 @@ class Consumer(AsyncJsonWebsocketConsumer):
 
     async def user_deactivated(self, event: dict) -> None:
         await self.close(code=NOT_AUTHENTICATED)
+
+    # From crm.channel_layer
+
+    async def layer_overflow(self, event: dict) -> None:
+        """Events for this socket were dropped; a client that reconnects fetches what it missed."""
+        logger.warning("closing a socket of user %s that fell behind", self.user.pk)
+        await self.close(code=FELL_BEHIND)
+        await self.disconnect(FELL_BEHIND)
+        raise StopConsumer
+
+    async def layer_unavailable(self, event: dict) -> None:
+        await self.close(code=TRY_AGAIN_LATER)
+        await self.disconnect(TRY_AGAIN_LATER)
+        raise StopConsumer

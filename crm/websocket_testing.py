@@ -33,6 +33,9 @@ async def open_socket(path: str, *, user=None, ticket: str | None = None, origin
         application, path + query, headers=[(b"origin", origin), (b"host", b"127.0.0.1"), *headers]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
+    if not connected:
+        # As a server does after refusing a handshake: the application hears the socket is gone and ends.
+        await communicator.disconnect(timeout=TIMEOUT)
     return communicator, connected, code
 
 
@@ -97,8 +100,9 @@ class ServerProcess:
                 return
             except OSError:
                 time.sleep(0.1)
+        output = self.output()
         self.stop()
-        raise RuntimeError(f"server on port {self.port} did not start: {self.output()}")
+        raise RuntimeError(f"server on port {self.port} did not start: {output}")
 
     def output(self) -> str:
         self.log.seek(0)

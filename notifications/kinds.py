@@ -2,9 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-# kind: (label, emailed by default). Chat messages come often and are seen live, so they are not emailed.
+# kind: (label, emailed by default). Direct chat messages come often and are seen live, so they are not emailed;
+# a mention is addressed to one person and is.
 KINDS = {
     "chat_message": (_("New chat message"), False),
+    "chat_mention": (_("Mentioned in a chat"), True),
     "invitation_accepted": (_("Invitation accepted"), True),
     "task_shared": (_("Task shared with you"), True),
     "task_declined": (_("Task declined"), True),

@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from notifications.kinds import KINDS, email_by_default, kind_label
@@ -7,6 +8,16 @@ from notifications.models import Notification, NotificationPreference
 def notification_list(*, user) -> QuerySet[Notification]:
     """A user's own notifications; nobody else's, whatever their role."""
     return Notification.objects.filter(recipient=user).select_related("target_type")
+
+
+def unseen_notifications_about(*, target, kinds) -> QuerySet[Notification]:
+    """Everybody's unseen notifications of these kinds about `target`."""
+    return Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        kind__in=kinds,
+        seen_at__isnull=True,
+    )
 
 
 def notification_unread_count(*, user) -> int:

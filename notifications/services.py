@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
-from crm.broadcast import broadcast, user_group
+from crm.broadcast import broadcast, broadcast_many, user_group
 from notifications import selectors
 from notifications.models import Notification, NotificationPreference
 from notifications.serializers import NotificationSerializer
@@ -38,7 +38,7 @@ def notify_many(
     description: str = "",
     target: models.Model | None = None,
 ) -> list[Notification]:
-    """`notify` for several people at once: one insert and one preference query whoever many they are."""
+    """`notify` for several people at once: one insert, one preference query and one push however many they are."""
     recipients = list(recipients)
     target_type = ContentType.objects.get_for_model(target) if target is not None else None
     notifications = Notification.objects.bulk_create(
@@ -55,12 +55,17 @@ def notify_many(
         ]
     )
     emailed = selectors.recipients_wanting_email(users=[r for r in recipients if r.email], kind=kind)
+    broadcast_many(
+        [
+            (
+                user_group(STREAM, notification.recipient_id),
+                "notification.created",
+                {"notification": NotificationSerializer(notification).data},
+            )
+            for notification in notifications
+        ]
+    )
     for notification in notifications:
-        broadcast(
-            user_group(STREAM, notification.recipient_id),
-            "notification.created",
-            {"notification": NotificationSerializer(notification).data},
-        )
         if notification.recipient_id in emailed:
             transaction.on_commit(lambda notification=notification: _send_email(notification))
     return notifications
@@ -87,6 +92,15 @@ def notification_mark_seen(*, notification: Notification) -> Notification:
         notification.save(update_fields=["seen_at"])
         _push_seen(notification.recipient, [notification.pk])
     return notification
+
+
+def notification_mark_seen_for(*, user, notifications) -> int:
+    """Mark seen those of `notifications` (a queryset) that are the user's and unseen; returns how many."""
+    ids = list(notifications.filter(recipient=user, seen_at__isnull=True).values_list("pk", flat=True))
+    if ids:
+        Notification.objects.filter(pk__in=ids).update(seen_at=timezone.now())
+        _push_seen(user, ids)
+    return len(ids)
 
 
 def notification_mark_all_seen(*, user) -> int:

@@ -42,20 +42,55 @@ async def test_anonymous_is_refused_with_4401(ws):
     assert (connected, code) == (False, NOT_AUTHENTICATED)
 
 
-async def test_new_message_is_saved_then_reaches_every_member_and_notifies_others_once(ws):
+async def test_new_message_is_saved_then_reaches_every_member_and_the_author_hears_it_was_stored(ws):
     chat, owner, (member,) = await make_room()
     author_socket, *_ = await ws(f"/ws/chat/{chat.pk}/", user=owner)
     member_tab_1, *_ = await ws(f"/ws/chat/{chat.pk}/", user=member)
     member_tab_2, *_ = await ws(f"/ws/chat/{chat.pk}/", user=member)
-    await author_socket.send_json_to({"type": "new_message", "text": "  Hello, team  "})
-    for socket in (author_socket, member_tab_1, member_tab_2):
-        event = await receive_type(socket, "chat.message")
+    await author_socket.send_json_to({"type": "new_message", "text": "  Hello, team  ", "client_id": "draft-1"})
+    # The author's socket hears both, in either order.
+    author_events = {}
+    while len(author_events) < 2:
+        event = await author_socket.receive_json_from(timeout=5)
+        author_events[event["type"]] = event
+    for event in (
+        author_events["chat.message"],
+        await receive_type(member_tab_1, "chat.message"),
+        await receive_type(member_tab_2, "chat.message"),
+    ):
         assert event["message"]["text"] == "Hello, team"
         assert event["message"]["author"]["id"] == owner.pk
     stored = await db(Message.objects.get)()
     assert stored.pk == event["message"]["id"]
+    assert author_events["chat.sent"] == {"type": "chat.sent", "id": stored.pk, "client_id": "draft-1"}
     notes = await db(lambda: list(Notification.objects.values_list("recipient_id", "kind")))()
-    assert notes == [(member.pk, "chat_message")], "one per member, not one per connection, none for the author"
+    assert notes == [], "a group message without a mention notifies nobody"
+
+
+async def test_a_message_that_is_refused_is_never_confirmed(ws):
+    chat, owner, _members = await make_room()
+    socket, *_ = await ws(f"/ws/chat/{chat.pk}/", user=owner)
+    await socket.send_json_to({"type": "new_message", "text": "x" * 10001, "client_id": "too-long"})
+    assert (await receive_type(socket, "error"))["detail"]
+    await socket.send_json_to({"type": "new_message", "text": "fine", "client_id": 7})
+    assert "client_id" in (await receive_type(socket, "error"))["detail"]
+    assert not await db(Message.objects.exists)()
+
+
+async def test_fetch_messages_after_an_id_catches_up_oldest_first(ws):
+    chat, owner, _members = await make_room()
+    messages = await db(lambda: [MessageFactory(chat=chat, author=owner) for _ in range(55)])()
+    socket, *_ = await ws(f"/ws/chat/{chat.pk}/", user=owner)
+    await socket.send_json_to({"type": "fetch_messages", "after": messages[2].pk})
+    page = await receive_type(socket, "chat.messages")
+    assert [m["id"] for m in page["messages"]] == [m.pk for m in messages[3:53]] and page["has_more"]
+    await socket.send_json_to({"type": "fetch_messages", "after": messages[52].pk})
+    page = await receive_type(socket, "chat.messages")
+    assert [m["id"] for m in page["messages"]] == [m.pk for m in messages[53:]] and not page["has_more"]
+    await socket.send_json_to({"type": "fetch_messages", "after": messages[1].pk, "before": messages[9].pk})
+    assert "after" in (await receive_type(socket, "error"))["detail"]
+    await socket.send_json_to({"type": "fetch_messages", "after": -1})
+    assert "after" in (await receive_type(socket, "error"))["detail"]
 
 
 async def test_fetch_messages_pages_of_fifty_newest_first(ws):

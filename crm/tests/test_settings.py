@@ -33,9 +33,27 @@ def test_urls_select_postgresql_and_redis():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "channels_redis.core.RedisChannelLayer",
+        "crm.channel_layer.RedisChannelLayer",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+CONNECTION_PROBE = (
+    "import django; django.setup(); from django.conf import settings as s; from channels_redis.core import "
+    "RedisChannelLayer as L; db = s.DATABASES['default']; host = s.CHANNEL_LAYERS['default']['CONFIG']['hosts'][0]; "
+    "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], host['socket_timeout'] > L.brpop_timeout, "
+    "s.CACHES['default']['OPTIONS']['socket_timeout'] > L.brpop_timeout)"
+)
+
+
+def test_production_keeps_database_connections_and_reads_redis_longer_than_the_layer_blocks():
+    production = {"DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "crm.example.com"}
+    services = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/crm", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    result = run(CONNECTION_PROBE, **production, **services)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True", "True", "True"]
+    result = run(CONNECTION_PROBE, **services)
+    assert result.stdout.split()[:2] == ["0", "True"], "development opens a connection per request"
 
 
 def test_production_settings_pass_the_deploy_check():

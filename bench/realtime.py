@@ -1,0 +1,422 @@
+"""Chat fan-out, and the whole server under load, measured from outside on real server processes.
+
+Not part of the suite. Needs PostgreSQL (DATABASE_URL, it writes bench users and a bench
+chat there), REDIS_URL set and `redis-server` on PATH: the servers get a Redis of their
+own on a free port, so that no test run flushes it. Two `daphne` processes (DEBUG=0) share
+them; one 50-member chat holds 25 sockets on each process, 5 of the members post through
+both processes at a fixed rate, and one clock (this process) stamps every send and every
+arrival. Run from the project folder:
+
+    python bench/realtime.py chat --rates 20,100,200 --seconds 30
+    python bench/realtime.py load --seconds 60          # + 100 staff on the REST API
+
+Reported: p50/p95/p99/max from post to each member, p99 to the last member of each
+message, lost receptions, duplicates, messages stored, CPU of each server process; for
+`load` also requests per second, p50/p99 per endpoint family and the 5xx count. The floor,
+measured in the same run: one Redis round trip and one hand-written INSERT.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import httpx  # noqa: E402
+import psutil  # noqa: E402
+import redis  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
+from websockets.asyncio.client import connect  # noqa: E402
+
+from chat.models import Chat, ChatMember, Message  # noqa: E402
+from contacts.models import Contact  # noqa: E402
+from crm.websocket_testing import ServerProcess, free_port  # noqa: E402
+from users.models import User  # noqa: E402
+from users.services import ws_ticket_issue  # noqa: E402
+
+MEMBERS = 50
+POSTERS = 5
+STAFF = 100
+DRAIN_SECONDS = 5
+# After the last post, wait until every post is confirmed (`chat.sent`), at most this long.
+DRAIN_MAX_SECONDS = 60
+PREFIX = "bench-rt"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+# Data
+
+
+def bench_people(count: int, kind: str) -> list[User]:
+    people = []
+    for n in range(count):
+        user, _created = User.objects.get_or_create(
+            email=f"{PREFIX}-{kind}-{n}@example.com", defaults={"first_name": kind, "last_name": str(n)}
+        )
+        people.append(user)
+    return people
+
+
+def bench_chat(members: list[User]) -> Chat:
+    chat, _created = Chat.objects.get_or_create(
+        name=f"{PREFIX}-room", defaults={"display_name": "Bench room", "owner": members[0]}
+    )
+    ChatMember.objects.bulk_create([ChatMember(chat=chat, user=user) for user in members], ignore_conflicts=True)
+    return chat
+
+
+# Servers
+
+
+class BenchRedis:
+    """A Redis of the benchmark's own on a free port: nothing else flushes it or adds load to it."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class Servers:
+    def __init__(self, count: int, log_dir: Path, redis_url: str):
+        db = connection.settings_dict
+        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        env = {
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}",
+            "REDIS_URL": redis_url,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-" + "x" * 50,
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+        }
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.processes = [ServerProcess(env, log_dir) for _ in range(count)]
+        for server in self.processes:
+            server.wait_ready(timeout=120)
+        self.psutil = [psutil.Process(server.process.pid) for server in self.processes]
+
+    def cpu(self) -> list[float]:
+        return [sum(p.cpu_times()[:2]) for p in self.psutil]
+
+    def stop(self):
+        for server in self.processes:
+            server.stop()
+
+
+# Chat
+
+
+class ChatRun:
+    """One rate: every member's socket open, posts at a fixed rate, every arrival stamped."""
+
+    def __init__(self, servers: Servers, chat: Chat, members: list[User]):
+        self.servers, self.chat, self.members = servers, chat, members
+        self.sent: dict[str, float] = {}
+        self.arrivals: dict[str, list[float]] = {}
+        self.duplicates = 0
+        self.confirmed: set[int] = set()
+        self.closed: list[int | None] = []
+
+    async def open(self):
+        self.sockets = []
+        for n, member in enumerate(self.members):
+            server = self.servers.processes[n % 2]
+            ticket = await asyncio.to_thread(ws_ticket_issue, user=member)
+            socket = await connect(
+                f"ws://127.0.0.1:{server.port}/ws/chat/{self.chat.pk}/?ticket={ticket}",
+                origin=server.url,
+                max_queue=None,
+            )
+            self.sockets.append(socket)
+        self.readers = [asyncio.create_task(self.read(n, socket)) for n, socket in enumerate(self.sockets)]
+
+    async def read(self, member: int, socket):
+        seen = set()
+        try:
+            async for frame in socket:
+                now = time.monotonic()
+                event = json.loads(frame)
+                if event["type"] == "chat.sent":
+                    self.confirmed.add(event["id"])
+                if event["type"] != "chat.message":
+                    continue
+                key = event["message"]["text"]
+                if key in seen:
+                    self.duplicates += 1
+                    continue
+                seen.add(key)
+                self.arrivals.setdefault(key, []).append(now)
+        except Exception as error:  # a closed socket is counted below
+            print(f"socket of member {member}: {error!r}", file=sys.stderr)
+        self.closed.append(socket.close_code)
+
+    async def post(self, rate: float, seconds: float, tag: str):
+        posters = self.sockets[:POSTERS]
+        total = int(rate * seconds)
+        start = time.monotonic()
+        for n in range(total):
+            due = start + n / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            key = f"{tag}-{n}"
+            self.sent[key] = time.monotonic()
+            await posters[n % POSTERS].send(json.dumps({"type": "new_message", "text": key}))
+        return total
+
+    async def drain(self, total: int):
+        deadline = time.monotonic() + DRAIN_MAX_SECONDS
+        while len(self.confirmed) < total and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(DRAIN_SECONDS)
+
+    async def close(self):
+        for socket in self.sockets:
+            await socket.close()
+        await asyncio.gather(*self.readers, return_exceptions=True)
+
+
+async def chat_rate(servers: Servers, chat: Chat, members: list[User], rate: float, seconds: float) -> dict:
+    run = ChatRun(servers, chat, members)
+    await run.open()
+    await asyncio.sleep(1)
+    tag = f"r{int(rate)}-{time.time_ns()}"
+    cpu_before, wall = servers.cpu(), time.monotonic()
+    total = await run.post(rate, seconds, tag)
+    await run.drain(total)
+    cpu = [
+        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, servers.cpu(), strict=True)
+    ]
+    await run.close()
+    return await asyncio.to_thread(summarize, run, total, tag, cpu, rate)
+
+
+def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float) -> dict:
+    latencies, last = [], []
+    for key, sent in run.sent.items():
+        arrived = run.arrivals.get(key, [])
+        latencies += [t - sent for t in arrived]
+        if len(arrived) == MEMBERS:
+            last.append(max(arrived) - sent)
+    stored = Message.objects.filter(chat=run.chat, text__startswith=tag + "-")
+    confirmed_lost = len(run.confirmed - set(stored.values_list("pk", flat=True)))
+    return {
+        "confirmed": len(run.confirmed),
+        "confirmed_lost": confirmed_lost,
+        "rate": rate,
+        "posted": total,
+        "receptions": len(latencies),
+        "expected": total * MEMBERS,
+        "lost": total * MEMBERS - len(latencies),
+        "duplicates": run.duplicates,
+        "stored": stored.count(),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies, default=float("nan")),
+        "last_p99": percentile(last, 99),
+        "cpu": cpu,
+        "closed": [code for code in run.closed if code not in (1000, 1001, None)],
+    }
+
+
+def print_chat(row: dict):
+    print(
+        f"{row['rate']:>6.0f} msg/s | posted {row['posted']} confirmed {row['confirmed']} stored {row['stored']} "
+        f"(confirmed, not stored: {row['confirmed_lost']}) | "
+        f"received {row['receptions']}/{row['expected']} lost {row['lost']} dup {row['duplicates']} | "
+        f"p50 {ms(row['p50'])} p95 {ms(row['p95'])} p99 {ms(row['p99'])} max {ms(row['max'])} "
+        f"last-member p99 {ms(row['last_p99'])} ms | CPU {' / '.join(f'{c:.0%}' for c in row['cpu'])}"
+        + (f" | abnormal closes {row['closed']}" if row["closed"] else ""),
+        flush=True,
+    )
+
+
+# Staff on the REST API
+
+
+FAMILIES = (
+    "contacts list",
+    "contact detail",
+    "contact create",
+    "contact update",
+    "leads list",
+    "deals list",
+    "tasks list",
+    "chats list",
+)
+
+
+async def staff_member(client: httpx.AsyncClient, token: str, until: float, results: dict, contact_ids: list[int]):
+    headers = {"Authorization": f"Bearer {token}"}
+    rng = random.Random(token)  # noqa: S311 - a load mix, not a secret
+    while time.monotonic() < until:
+        family = rng.choices(FAMILIES, weights=(4, 4, 1, 1, 2, 2, 2, 2))[0]
+        if family == "contacts list":
+            call = client.get("/api/contacts/", headers=headers)
+        elif family == "contact detail":
+            call = client.get(f"/api/contacts/{rng.choice(contact_ids)}/", headers=headers)
+        elif family == "contact create":
+            call = client.post("/api/contacts/", json={"first_name": "Bench", "last_name": "Load"}, headers=headers)
+        elif family == "contact update":
+            call = client.patch(
+                f"/api/contacts/{rng.choice(contact_ids)}/", json={"last_name": "Updated"}, headers=headers
+            )
+        else:
+            path = {"leads list": "/api/leads/", "deals list": "/api/deals/", "tasks list": "/api/tasks/"}.get(
+                family, "/api/chat/chats/"
+            )
+            call = client.get(path, headers=headers)
+        started = time.monotonic()
+        try:
+            response = await call
+            status = response.status_code
+            if family == "contact create" and status == 201:
+                contact_ids.append(response.json()["id"])
+        except httpx.HTTPError:
+            status = 599
+        results.setdefault(family, []).append((time.monotonic() - started, status))
+
+
+async def load(servers: Servers, chat: Chat, members: list[User], seconds: float, rate: float) -> None:
+    staff = await asyncio.to_thread(bench_people, STAFF, "staff")
+    admin = staff[0]
+    admin.role = "admin"
+    await asyncio.to_thread(admin.save, update_fields=["role"])
+    tokens = await asyncio.to_thread(lambda: [str(RefreshToken.for_user(user).access_token) for user in staff])
+    contact_ids = await asyncio.to_thread(
+        lambda: [
+            Contact.objects.create(first_name="Bench", last_name=str(n), responsible=staff[n % STAFF]).pk
+            for n in range(200)
+        ]
+    )
+    run = ChatRun(servers, chat, members)
+    await run.open()
+    await asyncio.sleep(1)
+    results: dict[str, list] = {}
+    clients = [
+        httpx.AsyncClient(base_url=server.url, timeout=30, limits=httpx.Limits(max_connections=60))
+        for server in servers.processes
+    ]
+    tag = f"load-{time.time_ns()}"
+    cpu_before, wall = servers.cpu(), time.monotonic()
+    until = time.monotonic() + seconds
+    workers = [
+        asyncio.create_task(staff_member(clients[n % 2], token, until, results, contact_ids))
+        for n, token in enumerate(tokens)
+    ]
+    total = await run.post(rate, seconds, tag)
+    await asyncio.gather(*workers)
+    await run.drain(total)
+    cpu = [
+        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, servers.cpu(), strict=True)
+    ]
+    await run.close()
+    for client in clients:
+        await client.aclose()
+    requests = sum(len(rows) for rows in results.values())
+    errors = sum(1 for rows in results.values() for _t, status in rows if status >= 500)
+    print(f"REST: {requests / seconds:.0f} requests/s from {STAFF} staff over {seconds:.0f} s, 5xx: {errors}")
+    for family in FAMILIES:
+        rows = results.get(family, [])
+        times = [t for t, _status in rows]
+        statuses = sorted({status for _t, status in rows})
+        p50, p99 = ms(percentile(times, 50)), ms(percentile(times, 99))
+        print(f"  {family:<15} {len(rows):>6} calls  p50 {p50} ms  p99 {p99} ms  statuses {statuses}")
+    print("Chat during the load:")
+    print_chat(await asyncio.to_thread(summarize, run, total, tag, cpu, rate))
+
+
+# Floor
+
+
+def floor(redis_url: str) -> float:
+    client = redis.Redis.from_url(redis_url)
+    pings = []
+    for _ in range(500):
+        started = time.monotonic()
+        client.ping()
+        pings.append(time.monotonic() - started)
+    inserts = []
+    chat = Chat.objects.get(name=f"{PREFIX}-room")
+    with connection.cursor() as cursor:
+        for n in range(200):
+            started = time.monotonic()
+            cursor.execute(
+                "INSERT INTO chat_message (chat_id, author_id, text, status, created_at)"
+                " VALUES (%s, NULL, %s, 'sent', now())",
+                [chat.pk, f"floor-{n}"],
+            )
+            inserts.append(time.monotonic() - started)
+        cursor.execute("DELETE FROM chat_message WHERE chat_id = %s AND text LIKE 'floor-%%'", [chat.pk])
+    print(
+        f"floor: Redis round trip p50 {ms(percentile(pings, 50))} ms p99 {ms(percentile(pings, 99))} ms; "
+        f"hand INSERT (autocommit) p50 {ms(percentile(inserts, 50))} ms p99 {ms(percentile(inserts, 99))} ms",
+        flush=True,
+    )
+    return percentile(pings, 50) + percentile(inserts, 50)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["chat", "load"])
+    parser.add_argument("--rates", default="20,100,200", help="messages per second, comma-separated (chat)")
+    parser.add_argument("--rate", type=float, default=100, help="messages per second during the load")
+    parser.add_argument("--seconds", type=float, default=None)
+    args = parser.parse_args()
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, check=True)
+    members = bench_people(MEMBERS, "member")
+    chat = bench_chat(members)
+    bench_redis = BenchRedis()
+    floor_seconds = floor(bench_redis.url)
+    servers = Servers(2, Path(tempfile.mkdtemp(prefix="bench-realtime-")), bench_redis.url)
+    try:
+        if args.mode == "chat":
+            for rate in [float(r) for r in args.rates.split(",")]:
+                row = asyncio.run(chat_rate(servers, chat, members, rate, args.seconds or 30))
+                print_chat(row)
+                print(f"       p50 / floor: {row['p50'] / floor_seconds:.1f}x", flush=True)
+        else:
+            asyncio.run(load(servers, chat, members, args.seconds or 60, args.rate))
+    finally:
+        servers.stop()
+        bench_redis.stop()
+
+
+if __name__ == "__main__":
+    main()
