@@ -3,6 +3,7 @@ from rest_framework import serializers
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.validators import validate_edrpou
 from contacts.serializers import ContactBriefSerializer
+from crm.files import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 
@@ -53,8 +54,10 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 class KnowledgeFileSerializer(serializers.ModelSerializer):
     company = serializers.IntegerField(source="article.company_id", read_only=True)
+    download_url = DownloadURLField("knowledge")
 
     class Meta:
         model = KnowledgeFile
-        fields = ["id", "article", "company", "name", "file", "created_at"]
+        fields = ["id", "article", "company", "name", "file", "download_url", "created_at"]
         read_only_fields = ["id", "company", "created_at"]
+        extra_kwargs = {"file": {"write_only": True}}

@@ -6,3 +6,8 @@ class CrmConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "crm"
     verbose_name = _("CRM")
+
+    def ready(self):
+        from crm import files
+
+        files.autodiscover()
