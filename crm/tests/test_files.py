@@ -243,3 +243,15 @@ def test_returns_and_knowledge_files_without_a_file_or_deleted_are_404(api, empl
     assert not Return.objects.exists() and not KnowledgeFile.objects.exists()
     return_request = ReturnFactory()
     assert api.as_user(employee).get(f"/api/files/return/{return_request.pk}/").status_code == 404
+
+
+def test_production_hands_the_bytes_to_nginx_and_development_streams_them():
+    from crm.tests.test_settings import run
+
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SENDFILE_BACKEND, s.SENDFILE_URL, s.SENDFILE_ROOT == s.MEDIA_ROOT)"
+    )
+    production = run(probe, DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="crm.example.com")
+    assert production.stdout.split() == ["django_sendfile.backends.nginx", "/protected-media/", "True"], production
+    assert run(probe).stdout.split()[0] == "django_sendfile.backends.development"
