@@ -23,11 +23,11 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.module_loading import autodiscover_modules
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django_sendfile import sendfile
 from django_sendfile.utils import _get_sendfile
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -46,6 +46,8 @@ class FileKind:
 
 
 _kinds: dict[str, FileKind] = {}
+# The schema's enum of `kind`: the same list object, filled as apps register.
+_kind_names: list[str] = []
 
 
 def register(
@@ -62,6 +64,8 @@ def register(
     if kind in _kinds and _kinds[kind].model is not model:
         raise ValueError(f"The kind of file {kind!r} is registered already for {_kinds[kind].model.__name__}.")
     _kinds[kind] = FileKind(kind, model, visible_to, field, allowed, download_name, inline)
+    if kind not in _kind_names:
+        _kind_names.append(kind)
 
 
 def kinds() -> dict[str, FileKind]:
@@ -113,6 +117,10 @@ class FileDownloadView(APIView):
 
     @extend_schema(
         operation_id="files_download",
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=_kind_names, description=_("The kind of file.")),
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The id of the record the file is on.")),
+        ],
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The file.")),
             404: OpenApiResponse(description=_("No such file, or not yours to see.")),
