@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -18,6 +20,8 @@ from crm.phones import normalize_phone
 from notifications.services import notify
 from users.models import Department, Invitation, Role, Status, User, WebSocketTicket
 from users.tokens import hash_token, new_token
+
+logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = (
     "first_name",
@@ -100,7 +104,14 @@ def _presence_push(user: User) -> None:
         "last_seen": user.last_seen.isoformat() if user.last_seen else None,
     }
     broadcast(PRESENCE_GROUP, "presence.changed", payload)
-    transaction.on_commit(lambda: cache.set(_shown_key(user), payload["presence"], timeout=None))
+    transaction.on_commit(lambda: _remember_shown(user, payload["presence"]))
+
+
+def _remember_shown(user: User, presence: str) -> None:
+    try:
+        cache.set(_shown_key(user), presence, timeout=None)
+    except Exception:  # the shared cache is down: the push could not leave either, and the next sweep repeats it
+        logger.warning("Could not remember the presence shown for user %s", user.pk, exc_info=True)
 
 
 def _shown_key(user: User) -> str:

@@ -35,14 +35,17 @@ def cut_connections() -> int:
 
 
 def restart_cluster() -> None:
+    """Restart the cluster of the test database (CRM_PG_CLUSTER, `main` unless set) and wait until it answers."""
     version = next(iter(sorted(os.listdir("/etc/postgresql"))))
+    cluster = os.environ.get("CRM_PG_CLUSTER", "main")
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"],
         check=True,
         timeout=120,
     )
+    port = str(connection.settings_dict["PORT"] or 5432)
     for _ in range(60):
-        if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0:
+        if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", port], check=False).returncode == 0:
             break
         time.sleep(1)
     connection.close()  # this process's own connection died with the others
