@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.websocket_testing import shared_services_or_skip
-from notifications.models import Notification
+from crm.websocket_testing import free_port, shared_services_or_skip
+from notifications.models import Notification, NotificationPreference
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
 from users.tests.factories import UserFactory
@@ -83,3 +83,31 @@ def test_a_run_killed_halfway_leaves_whole_reminders_only_and_the_next_run_sends
     assert "Sent 4 reminder(s)." in out.getvalue()
     assert reminded() == sorted((task.pk, person.pk) for task in tasks for person in people)
     assert not Task.objects.filter(reminded_at__isnull=True).exists()
+
+
+def test_a_run_stopped_by_a_failing_send_keeps_what_it_finished_and_the_next_run_sends_the_rest(settings):
+    quiet, wants_email = UserFactory(), UserFactory()
+    NotificationPreference.objects.create(user=quiet, kind="task_reminder", email=False)
+    NotificationPreference.objects.create(user=wants_email, kind="task_reminder", email=True)
+    due = timezone.now() - datetime.timedelta(hours=1)
+    first = TaskFactory(responsible=[quiet], remind=True, remind_at=due)
+    failing = TaskFactory(responsible=[wants_email], remind=True, remind_at=due + datetime.timedelta(minutes=1))
+    last = TaskFactory(responsible=[quiet], remind=True, remind_at=due + datetime.timedelta(minutes=2))
+    # The mail server is down: nothing listens on its port.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+
+    with pytest.raises(OSError):
+        call_command("send_reminders", stdout=StringIO())
+    # Each task's reminder is whole: the two before the failure are stored, the last is untouched.
+    assert reminded() == sorted([(first.pk, quiet.pk), (failing.pk, wants_email.pk)])
+    states = dict(Task.objects.values_list("pk", "reminded_at"))
+    assert (states[first.pk] is not None, states[failing.pk] is not None, states[last.pk]) == (True, True, None)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Sent 1 reminder(s)." in out.getvalue()
+    assert reminded() == sorted([(first.pk, quiet.pk), (failing.pk, wants_email.pk), (last.pk, quiet.pk)])
