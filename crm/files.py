@@ -108,6 +108,20 @@ class DownloadURLField(serializers.Field):
         return download_url(self.kind, instance.pk, self.context.get("request"))
 
 
+# What a download may be: the types of the extensions uploads accept (crm.uploads), and anything else.
+DOWNLOAD_MEDIA_TYPES = [
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+]
+_FILE_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description=_("The file."))
+
+
 class FileDownloadView(APIView):
     """Download one stored file: chat, task, return, comment, knowledge base file or user photo.
 
@@ -122,7 +136,7 @@ class FileDownloadView(APIView):
             OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The id of the record the file is on.")),
         ],
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description=_("The file.")),
+            **{(200, media_type): _FILE_RESPONSE for media_type in DOWNLOAD_MEDIA_TYPES},
             404: OpenApiResponse(description=_("No such file, or not yours to see.")),
         },
     )
