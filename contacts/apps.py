@@ -10,7 +10,9 @@ class ContactsConfig(AppConfig):
     def ready(self):
         from comments import registry
         from contacts.models import Contact, Return
-        from contacts.selectors import contacts_visible, return_list
+        from contacts.selectors import contact_title, contacts_visible, return_list
+        from crm import trash
 
         registry.register(Contact, visible_to=contacts_visible)
+        trash.register("contact", Contact, restorable=trash.restorable_by_responsible, title=contact_title())
         registry.register(Return, visible_to=return_list)

@@ -248,3 +248,7 @@ if not DEBUG:
 
 # Chat
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)
+
+# Trash, import and export
+TRASH_DAYS = env.int("TRASH_DAYS", default=30)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)

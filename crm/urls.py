@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),
     path("api/tasks/", include(("tasks.urls", "tasks"))),
+    path("api/trash/", include(("crm.trash_views", "trash"))),
 ]
 
 # Stored files only through the access-checking endpoint: nothing is served from MEDIA_ROOT by path.

@@ -6,3 +6,10 @@ class DealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "deals"
     verbose_name = _("Deals")
+
+    def ready(self):
+        from crm import trash
+        from deals.models import Deal
+        from deals.selectors import deals_restorable
+
+        trash.register("deal", Deal, restorable=deals_restorable, title="title")

@@ -9,7 +9,9 @@ class TasksConfig(AppConfig):
 
     def ready(self):
         from comments import registry
+        from crm import trash
         from tasks.models import Task
-        from tasks.selectors import tasks_visible
+        from tasks.selectors import tasks_restorable, tasks_visible
 
         registry.register(Task, visible_to=tasks_visible)
+        trash.register("task", Task, restorable=tasks_restorable)
