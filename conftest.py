@@ -13,7 +13,7 @@ from users.tests.factories import UserFactory
 def _isolated_cache_and_media(settings, tmp_path):
     """Throttle counters live in the cache; uploads go to a temporary folder; hashing is cheap."""
     cache.clear()
-    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT = settings.SENDFILE_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()

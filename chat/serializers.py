@@ -4,14 +4,17 @@ from rest_framework import serializers
 
 from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
 from crm import parsing
+from crm.files import DownloadURLField
 from crm.ids import MAX_ID
 from users.serializers import UserBriefSerializer
 
 
 class MessageFileSerializer(serializers.ModelSerializer):
+    download_url = DownloadURLField("chat")
+
     class Meta:
         model = MessageFile
-        fields = ["id", "name", "size", "file"]
+        fields = ["id", "name", "size", "download_url"]
         read_only_fields = fields
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from comments.models import Comment
+from crm.files import DownloadURLField
 from crm.serializers import TargetField
 from crm.targets import parse_target
 from users.serializers import UserBriefSerializer
@@ -13,10 +14,11 @@ class CommentSerializer(serializers.ModelSerializer):
 
     target = TargetField(type_field="content_type", id_field="object_id")
     author = UserBriefSerializer(read_only=True, allow_null=True)
+    download_url = DownloadURLField("comment")
 
     class Meta:
         model = Comment
-        fields = ["id", "target", "text", "file", "author", "created_at", "updated_at"]
+        fields = ["id", "target", "text", "download_url", "author", "created_at", "updated_at"]
         read_only_fields = ["id", "author", "created_at", "updated_at"]
 
 

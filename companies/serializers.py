@@ -4,6 +4,7 @@ from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.validators import validate_edrpou
 from contacts.serializers import ContactBriefSerializer
 from crm import parsing
+from crm.files import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 
@@ -54,8 +55,10 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 class KnowledgeFileSerializer(serializers.ModelSerializer):
     company = serializers.IntegerField(source="article.company_id", read_only=True)
+    download_url = DownloadURLField("knowledge")
 
     class Meta:
         model = KnowledgeFile
-        fields = ["id", "article", "company", "name", "file", "created_at"]
+        fields = ["id", "article", "company", "name", "file", "download_url", "created_at"]
         read_only_fields = ["id", "company", "created_at"]
+        extra_kwargs = {"file": {"write_only": True}}

@@ -11,6 +11,7 @@ from contacts.models import (
     Return,
     ReturnItem,
 )
+from crm.files import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 
@@ -120,6 +121,7 @@ class ReturnSerializer(serializers.ModelSerializer):
     contact_detail = ContactBriefSerializer(source="contact", read_only=True)
     responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
     decided_by = UserBriefSerializer(read_only=True, allow_null=True)
+    download_url = DownloadURLField("return")
 
     class Meta:
         model = Return
@@ -130,7 +132,7 @@ class ReturnSerializer(serializers.ModelSerializer):
             "order_reference",
             "items",
             "reason",
-            "file",
+            "download_url",
             "comment",
             "date",
             "status",
@@ -140,7 +142,7 @@ class ReturnSerializer(serializers.ModelSerializer):
             "decided_at",
             "created_at",
         ]
-        read_only_fields = ["id", "file", "status", "decided_by", "decided_at", "created_at"]
+        read_only_fields = ["id", "status", "decided_by", "decided_at", "created_at"]
 
 
 class ReturnFileSerializer(serializers.ModelSerializer):

@@ -8,6 +8,8 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
+        from crm import files
         from crm.parsing import use_strict_model_fields
 
         use_strict_model_fields()
+        files.autodiscover()

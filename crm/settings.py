@@ -192,6 +192,15 @@ UPLOAD_ALLOWED_EXTENSIONS = env.list(
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Protected files (crm/files.py): Django decides who may download, the web server sends the bytes.
+# In production nginx serves SENDFILE_URL as an `internal` location aliased to MEDIA_ROOT.
+SENDFILE_BACKEND = env.str(
+    "SENDFILE_BACKEND",
+    default="django_sendfile.backends.development" if DEBUG else "django_sendfile.backends.nginx",
+)
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = env.str("SENDFILE_URL", default="/protected-media/")
+
 EMAIL_CONFIG = env.email_url_config(env.str("EMAIL_URL", default="") or "consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
@@ -260,7 +269,9 @@ INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=7))
 INVITATION_URL = env.str("INVITATION_URL", default=SITE_URL + "/api/users/invitations/{token}/")
 LAST_SEEN_WRITE_INTERVAL = timedelta(seconds=env.int("LAST_SEEN_WRITE_SECONDS", default=60))
 PRESENCE_ONLINE_SECONDS = env.int("PRESENCE_ONLINE_SECONDS", default=5 * 60)
-PRESENCE_AWAY_SECONDS = env.int("PRESENCE_AWAY_SECONDS", default=30 * 60)
+# Minutes a user shows away (after their last socket closed, or PRESENCE_ONLINE_SECONDS after their
+# last request) before they show offline; `manage.py update_presence` pushes that change.
+PRESENCE_OFFLINE_AFTER = env.int("PRESENCE_OFFLINE_AFTER", default=25)
 WS_TICKET_TTL = timedelta(seconds=env.int("WS_TICKET_SECONDS", default=30))
 
 LOGGING = {

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -27,5 +25,5 @@ urlpatterns = [
     path("api/trash/", include(("crm.trash_views", "trash"))),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files only through the access-checking endpoint: nothing is served from MEDIA_ROOT by path.
+urlpatterns += [path("api/files/", include("crm.files"))]

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from contacts.serializers import ContactBriefSerializer
 from crm import parsing
+from crm.files import DownloadURLField
 from tasks.models import Project, Tag, Task, TaskShare
 from users.models import User
 from users.serializers import UserBriefSerializer
@@ -47,7 +48,7 @@ class TaskSerializer(serializers.ModelSerializer):
     contact_detail = ContactBriefSerializer(source="contact", read_only=True, allow_null=True)
     created_by = UserBriefSerializer(read_only=True, allow_null=True)
     updated_by = UserBriefSerializer(read_only=True, allow_null=True)
-    file = serializers.FileField(read_only=True, allow_null=True)
+    download_url = DownloadURLField("task")
 
     class Meta:
         model = Task
@@ -75,7 +76,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "shares",
             "created_by",
             "updated_by",
-            "file",
+            "download_url",
             "finished",
             "finished_at",
             "company",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from crm.models import TimeStampedModel, optional_reference, user_reference
+from crm.uploads import UploadTo, validate_upload
 
 
 class Role(models.TextChoices):
@@ -88,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="users/photos/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=UploadTo("photos"), validators=[validate_upload], blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     personal_phone = models.CharField(_("personal phone"), max_length=20, blank=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
@@ -144,7 +145,7 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         idle = (timezone.now() - self.last_seen).total_seconds()
         if idle < settings.PRESENCE_ONLINE_SECONDS:
             return Presence.ONLINE
-        if idle < settings.PRESENCE_AWAY_SECONDS:
+        if idle < settings.PRESENCE_ONLINE_SECONDS + settings.PRESENCE_OFFLINE_AFTER * 60:
             return Presence.AWAY
         return Presence.OFFLINE
 

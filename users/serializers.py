@@ -2,16 +2,18 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm import parsing
+from crm.files import DownloadURLField
 from users.models import Department, Invitation, Presence, Status, User, UserGroup
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(read_only=True)
     presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
+    photo_url = DownloadURLField("photo")
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "photo", "role", "presence"]
+        fields = ["id", "email", "full_name", "photo_url", "role", "presence"]
         read_only_fields = fields
 
     def to_representation(self, user):
@@ -32,6 +34,7 @@ class UserSerializer(serializers.ModelSerializer):
     presence = serializers.ChoiceField(choices=Presence.choices, read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True)
     department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
+    photo_url = DownloadURLField("photo")
 
     class Meta:
         model = User
@@ -42,7 +45,7 @@ class UserSerializer(serializers.ModelSerializer):
             "last_name",
             "patronymic",
             "full_name",
-            "photo",
+            "photo_url",
             "birth_date",
             "personal_phone",
             "work_phone",

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -18,6 +20,8 @@ from crm.phones import normalize_phone
 from notifications.services import notify
 from users.models import Department, Invitation, Role, Status, User, WebSocketTicket
 from users.tokens import hash_token, new_token
+
+logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = (
     "first_name",
@@ -100,6 +104,19 @@ def _presence_push(user: User) -> None:
         "last_seen": user.last_seen.isoformat() if user.last_seen else None,
     }
     broadcast(PRESENCE_GROUP, "presence.changed", payload)
+    transaction.on_commit(lambda: _remember_shown(user, payload["presence"]))
+
+
+def _remember_shown(user: User, presence: str) -> None:
+    try:
+        cache.set(_shown_key(user), presence, timeout=None)
+    except Exception:  # the shared cache is down: the push could not leave either, and the next sweep repeats it
+        logger.warning("Could not remember the presence shown for user %s", user.pk, exc_info=True)
+
+
+def _shown_key(user: User) -> str:
+    """The presence colleagues were last told for `user`."""
+    return f"presence:shown:{user.pk}"
 
 
 def user_set_status(*, user: User, status: str) -> User:
@@ -134,7 +151,7 @@ def user_socket_opened(*, user: User) -> None:
 
 
 def user_socket_closed(*, user: User) -> None:
-    """When the last socket closes the user turns away now, and offline once PRESENCE_AWAY_SECONDS pass.
+    """When the last socket closes the user turns away now, and offline PRESENCE_OFFLINE_AFTER minutes later.
 
     last_seen is moved back by PRESENCE_ONLINE_SECONDS so that the presence the
     REST API derives from it says the same as the event pushed here.
@@ -160,6 +177,35 @@ def user_touch_last_seen(*, user: User) -> None:
         return
     User.objects.filter(pk=user.pk).exclude(last_seen__gt=threshold).update(last_seen=now)
     user.last_seen = now
+
+
+def presence_sweep(*, now=None) -> int:
+    """Push every presence that changed with no event: online to away, away to offline; returns how many.
+
+    Time alone turns a user away and then offline, so no socket or request announces it;
+    cron runs this every minute (`manage.py update_presence`). A user with a socket open in
+    any server process is here: their last_seen is refreshed, so they keep showing online.
+    What colleagues were last told is remembered in the shared cache, so each change is
+    pushed once whichever process noticed it.
+    """
+    now = now or timezone.now()
+    users = list(User.objects.filter(is_active=True).only("pk", "status", "last_seen").order_by("pk"))
+    sockets = cache.get_many([_sockets_key(user) for user in users])
+    stale = now - settings.LAST_SEEN_WRITE_INTERVAL
+    here = [
+        user
+        for user in users
+        if (sockets.get(_sockets_key(user)) or 0) > 0 and (user.last_seen is None or user.last_seen < stale)
+    ]
+    if here:
+        User.objects.filter(pk__in=[user.pk for user in here]).update(last_seen=now)
+        for user in here:
+            user.last_seen = now
+    shown = cache.get_many([_shown_key(user) for user in users])
+    changed = [user for user in users if shown.get(_shown_key(user)) != user.presence]
+    for user in changed:
+        _presence_push(user)
+    return len(changed)
 
 
 def _blacklist_refresh_tokens(user: User) -> None:

@@ -102,7 +102,9 @@ def test_attach_a_file_checked_by_content(api, employee):
     assert not return_request.file
     accepted = client.put(url, {"file": upload("receipt.pdf", PDF)}, format="multipart")
     assert accepted.status_code == 200, accepted.data
-    assert accepted.data["file"].endswith(".pdf") and "receipt" not in accepted.data["file"]
+    assert accepted.data["download_url"].endswith(f"/api/files/return/{return_request.pk}/")
+    return_request.refresh_from_db()
+    assert return_request.file.name.endswith(".pdf") and "receipt" not in return_request.file.name
 
 
 def test_someone_elses_return_file_cannot_be_replaced(api, employee):

@@ -1,0 +1,7 @@
+"""Knowledge base files are downloaded by all staff, who read the knowledge base."""
+
+from companies.models import KnowledgeFile
+from companies.selectors import knowledge_file_list
+from crm import files
+
+files.register("knowledge", KnowledgeFile, visible_to=knowledge_file_list, download_name=lambda row: row.name)

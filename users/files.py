@@ -1,0 +1,12 @@
+"""Photos are seen by every colleague who sees the user's card (deactivated ones: owner and admins only)."""
+
+from crm import files
+from users.models import User
+from users.selectors import user_list
+
+
+def _photos_visible(*, user):
+    return user_list(viewer=user)
+
+
+files.register("photo", User, field="photo", visible_to=_photos_visible, inline=True)
