@@ -75,3 +75,10 @@ def get(name: str) -> Source | None:
 
 def names() -> list[str]:
     return sorted(_sources)
+
+
+def day_span(start: datetime.datetime, end: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """The first and last local days (both included) of the range [start, end), for sources dated by day."""
+    from django.utils import timezone
+
+    return timezone.localdate(start), timezone.localdate(end - datetime.timedelta(microseconds=1))

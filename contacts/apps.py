@@ -8,9 +8,12 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
+        from calendars import registry as calendars
         from comments import registry
+        from contacts.calendar import birthday_events
         from contacts.models import Contact, Return
         from contacts.selectors import contacts_visible, return_list
 
         registry.register(Contact, visible_to=contacts_visible)
         registry.register(Return, visible_to=return_list)
+        calendars.register("birthdays", events=birthday_events)

@@ -6,3 +6,9 @@ class DealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "deals"
     verbose_name = _("Deals")
+
+    def ready(self):
+        from calendars import registry as calendars
+        from deals.calendar import deal_events
+
+        calendars.register("deals", events=deal_events)

@@ -8,8 +8,11 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self):
+        from calendars import registry as calendars
         from comments import registry
+        from tasks.calendar import task_events
         from tasks.models import Task
         from tasks.selectors import tasks_visible
 
         registry.register(Task, visible_to=tasks_visible)
+        calendars.register("tasks", events=task_events)
