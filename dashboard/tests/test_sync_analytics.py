@@ -211,3 +211,29 @@ def test_missing_configuration_is_refused(settings):
     settings.GA_PROPERTY_ID, settings.GA_CREDENTIALS_FILE = "123", "/nonexistent/key.json"
     with pytest.raises(CommandError, match="cannot read the service-account key"):
         run("--start", "2024-01-01", "--end", "2024-01-31")
+
+
+def test_two_runs_never_overlap(google):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's")
+    import psycopg2
+
+    from crm.locks import _key
+
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")})
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [_key("sync_analytics")])
+        google()
+        with pytest.raises(CommandError, match="Another sync_analytics is running"):
+            run("--start", "2024-01-01", "--end", "2024-01-31")
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_key("sync_analytics")])
+        other.close()
+    google((OK, report({"202401": JANUARY})))
+    run("--start", "2024-01-01", "--end", "2024-01-31")
+    assert MonthlyAnalytics.objects.count() == 1
