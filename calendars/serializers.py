@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.periods import PERIOD_CHOICES, period_bounds
+from crm.serializers import BoundedDateField
 
 
 class StrictBooleanField(serializers.ChoiceField):
@@ -23,9 +24,9 @@ class CalendarQuerySerializer(serializers.Serializer):
         required=False, allow_blank=True, help_text=_("Comma-separated sources; all of them when empty.")
     )
     period = serializers.ChoiceField(choices=PERIOD_CHOICES, required=False)
-    date = serializers.DateField(required=False, help_text=_("A day inside the period; today by default."))
-    date_after = serializers.DateField(required=False, help_text=_("First day."))
-    date_before = serializers.DateField(required=False, help_text=_("Last day (inclusive)."))
+    date = BoundedDateField(required=False, help_text=_("A day inside the period; today by default."))
+    date_after = BoundedDateField(required=False, help_text=_("First day."))
+    date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))
     mine = StrictBooleanField(required=False, default=False, help_text=_("1: only what is mine, not my team's."))
 
     def validate(self, attrs):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
+from crm.serializers import BoundedDateField
 from dashboard.metrics import DERIVED_FIELDS, SUMMED_FIELDS
 from dashboard.models import MonthlyAnalytics
 
@@ -12,8 +13,8 @@ MAX_RANGE_DAYS = 3660
 
 
 class MetricsQuerySerializer(serializers.Serializer):
-    start_date = serializers.DateField(help_text=_("First day; its whole month is counted."))
-    end_date = serializers.DateField(help_text=_("Last day (inclusive)."))
+    start_date = BoundedDateField(help_text=_("First day; its whole month is counted."))
+    end_date = BoundedDateField(help_text=_("Last day (inclusive)."))
 
     def validate(self, attrs):
         if attrs["start_date"] > attrs["end_date"]:
@@ -24,11 +25,14 @@ class MetricsQuerySerializer(serializers.Serializer):
 
 
 class MonthSerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = serializers.SerializerMethodField(help_text=_("YYYY-MM"))
 
     class Meta:
         model = MonthlyAnalytics
         fields = ["month", *SUMMED_FIELDS, *DERIVED_FIELDS, "currency"]
+
+    def get_month(self, row) -> str:
+        return f"{row.month:%Y-%m}"
 
 
 def _totals_fields():
@@ -58,8 +62,8 @@ class PeriodQuerySerializer(serializers.Serializer):
     """`?period=` or `?date_after=&date_before=` (days of the project's time zone); this month by default."""
 
     period = serializers.ChoiceField(choices=PERIOD_CHOICES, required=False)
-    date_after = serializers.DateField(required=False)
-    date_before = serializers.DateField(required=False, help_text=_("Last day (inclusive)."))
+    date_after = BoundedDateField(required=False)
+    date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))
 
     def validate(self, attrs):
         after, before = attrs.get("date_after"), attrs.get("date_before")

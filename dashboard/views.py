@@ -1,10 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from crm import viewsets
 from dashboard import selectors
 from dashboard.employee_figures import figures_for
-from dashboard.models import MonthlyAnalytics
 from dashboard.permissions import AnalyticsViewer
 from dashboard.serializers import (
     EmployeeFiguresSerializer,
@@ -15,23 +15,17 @@ from dashboard.serializers import (
 from users.models import User
 
 
-class MetricsViewSet(viewsets.GenericViewSet):
+class MetricsView(APIView):
     """The shop's Google Analytics figures per month (thesis 3.9) and their totals over the range.
 
     Months whose first day lies in [start_date's month, end_date]. Totals sum counts and
     amounts and recompute every ratio from those sums. For the owner, admins and managers.
     """
 
-    model = MonthlyAnalytics
     permission_classes = [AnalyticsViewer]
-    serializer_class = MetricsSerializer
-    pagination_class = None
-
-    def scoped_queryset(self, user):
-        return MonthlyAnalytics.objects.all()
 
     @extend_schema(parameters=[MetricsQuerySerializer], responses=MetricsSerializer)
-    def list(self, request):
+    def get(self, request):
         query = MetricsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = query.validated_data["start_date"], query.validated_data["end_date"]

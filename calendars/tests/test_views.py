@@ -208,6 +208,8 @@ def test_a_source_without_dates_is_a_400_naming_it(api, employee, source):
         {"period": "week", "date_after": "2026-05-01", "date_before": "2026-05-02"},
         {"date_after": "2020-01-01", "date_before": "2026-01-01"},
         {"mine": "perhaps"},
+        {"period": "week", "date": "0001-01-01"},
+        {"date_after": "9999-12-30", "date_before": "9999-12-31"},
     ],
 )
 def test_bad_ranges_and_flags_are_a_400(api, employee, params):

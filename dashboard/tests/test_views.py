@@ -21,7 +21,7 @@ from users.tests.factories import UserFactory, make_department
 
 pytestmark = pytest.mark.django_db
 
-METRICS = reverse("dashboard:metrics-list")
+METRICS = reverse("dashboard:metrics")
 EMPLOYEES = reverse("dashboard:employee-list")
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -85,6 +85,7 @@ def test_an_empty_range_has_zero_totals_and_null_ratios(api, admin_user):
         {"start_date": "2024-03-01", "end_date": "2024-01-01"},
         {"start_date": "2024-02-30", "end_date": "2024-03-01"},
         {"start_date": "soon", "end_date": "2024-03-01"},
+        {"start_date": "0001-01-01", "end_date": "9999-12-31"},
         {"end_date": "2024-03-01"},
         {},
     ],
@@ -200,6 +201,7 @@ def test_admins_see_everybody(api, admin_user):
         {"date_after": "2026-05-31", "date_before": "2026-05-01"},
         {"date_after": "2026-05-01"},
         {"date_after": "x", "date_before": "2026-05-01"},
+        {"date_after": "2026-05-01", "date_before": "9999-12-31"},
         {"period": "week", **MAY},
     ],
 )
