@@ -343,3 +343,43 @@ def test_a_deactivated_users_feed_is_refused(api, employee):
     employee.is_active = False
     employee.save()
     assert api.get(reverse("calendars:feed"), {"token": token}).status_code == 403
+
+
+def test_every_event_links_to_an_object_the_caller_may_open(api, employee):
+    day = timezone.localdate()
+    TaskFactory(created_by=employee, date=day)
+    deal = DealFactory(responsible=employee)
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    add_segment(WorkPeriodFactory(user=employee, day=day), hours=1)
+    ContactFactory(birth_date=day.replace(year=1990) if (day.month, day.day) != (2, 29) else datetime.date(1992, 2, 29))
+    client = api.as_user(employee)
+    found = events_of(get(client, period="today"))
+    assert {event["kind"] for event in found} == {"task", "deal", "work", "birthday"}
+    for event in found:
+        assert client.get(event["link"]).status_code == 200, event
+
+
+def test_a_new_source_plugs_in_with_one_line(api, employee):
+    from calendars import registry
+
+    def promotion_events(*, user, start, end, mine=False):
+        yield registry.CalendarEvent(
+            kind="promotion",
+            title="Spring sale",
+            start=datetime.date(2026, 3, 20),
+            end=datetime.date(2026, 3, 23),
+            link="/api/promotions/1/",
+            status="active",
+        )
+
+    registry.register("promotions", events=promotion_events)
+    try:
+        data = get(api.as_user(employee), source="promotions", date_after="2026-03-21", date_before="2026-03-25")
+    finally:
+        registry._sources.pop("promotions")
+    assert events(data) == [("2026-03-21", "Spring sale"), ("2026-03-22", "Spring sale")]
+
+
+def test_the_feed_link_needs_a_login_to_be_made(api):
+    assert api.post(reverse("calendars:feed-token")).status_code == 401
+    assert api.delete(reverse("calendars:feed-token")).status_code == 401
