@@ -35,15 +35,15 @@ def calendar_events(*, user, sources: list[str], start, end, mine: bool = False)
     )
 
 
-def _local_days(event: CalendarEvent) -> tuple[datetime.date, datetime.date]:
+def _local_days(event: CalendarEvent, zone) -> tuple[datetime.date, datetime.date]:
     """The first and last local day an event covers (its end is exclusive)."""
     if event.all_day:
         last = event.end - datetime.timedelta(days=1) if event.end and event.end > event.start else event.start
         return event.start, last
-    first = timezone.localdate(event.start)
+    first = event.start.astimezone(zone).date()
     if event.end is None or event.end <= event.start:
         return first, first
-    return first, timezone.localdate(event.end - datetime.timedelta(microseconds=1))
+    return first, (event.end - datetime.timedelta(microseconds=1)).astimezone(zone).date()
 
 
 def _sort_key(event: CalendarEvent):
@@ -59,8 +59,9 @@ def calendar_days(events: list[CalendarEvent], *, first: datetime.date, last: da
         start, end = day_bounds(day)
         days[day] = {"date": day, "start": start, "end": end, "events": []}
         day += datetime.timedelta(days=1)
+    zone = timezone.get_current_timezone()
     for event in events:
-        event_first, event_last = _local_days(event)
+        event_first, event_last = _local_days(event, zone)
         day = max(event_first, first)
         while day <= min(event_last, last):
             days[day]["events"].append(event)
@@ -68,3 +69,24 @@ def calendar_days(events: list[CalendarEvent], *, first: datetime.date, last: da
     for entry in days.values():
         entry["events"].sort(key=_sort_key)
     return list(days.values())
+
+
+def _moment(value, zone) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(zone).isoformat()
+    return value.isoformat()
+
+
+def event_as_dict(event: CalendarEvent, zone) -> dict:
+    """An event as the API shows it (the shape `calendars.serializers.EventSerializer` documents)."""
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "start": _moment(event.start, zone),
+        "end": _moment(event.end, zone),
+        "all_day": event.all_day,
+        "link": event.link,
+        "status": event.status,
+    }

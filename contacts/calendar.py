@@ -24,19 +24,22 @@ def birthday_events(*, user, start, end, mine=False):
     queryset = contacts_visible(user=user).filter(birth_date__isnull=False, birth_date__month__in=months)
     if mine:
         queryset = queryset.filter(responsible=user)
-    contacts = queryset.order_by("birth_date__month", "birth_date__day", "id").only(
-        "id", "first_name", "last_name", "patronymic", "email", "birth_date"
+    rows = queryset.order_by("birth_date__month", "birth_date__day", "id").values_list(
+        "id", "last_name", "first_name", "patronymic", "email", "birth_date"
     )
-    for contact in contacts:
+    template = _("Birthday: %(name)s (%(age)s)")
+    for pk, last_name, first_name, patronymic, email, born in rows:
+        # As Contact.__str__ names a contact.
+        name = " ".join(part for part in (last_name, first_name, patronymic) if part) or email or f"#{pk}"
         for year in range(first.year, last.year + 1):
-            day = _birthday_in(year, contact.birth_date)
-            if first <= day <= last and day >= contact.birth_date:
+            day = _birthday_in(year, born)
+            if first <= day <= last and day >= born:
                 yield CalendarEvent(
                     kind="birthday",
-                    title=_("Birthday: %(name)s (%(age)s)") % {"name": contact, "age": year - contact.birth_date.year},
+                    title=template % {"name": name, "age": year - born.year},
                     start=day,
                     end=day + datetime.timedelta(days=1),
-                    link=f"/api/contacts/{contact.pk}/",
+                    link=f"/api/contacts/{pk}/",
                     status="",
-                    uid=f"birthday-{contact.pk}-{year}",
+                    uid=f"birthday-{pk}-{year}",
                 )

@@ -15,27 +15,32 @@ def deal_events(*, user, start, end, mine=False):
     opened = Q(created_at__gte=start, created_at__lt=end)
     closed = Q(closed_at__gte=start, closed_at__lt=end)
     rows = queryset.filter(opened | closed).order_by("created_at", "id")
-    for deal in rows.only("id", "title", "status", "created_at", "closed_at"):
-        link = f"/api/deals/{deal.pk}/"
-        if start <= deal.created_at < end:
+    titles = {
+        "opened": _("Deal opened: %(title)s"),
+        DealStatus.WON: _("Deal won: %(title)s"),
+        DealStatus.FAILED: _("Deal failed: %(title)s"),
+    }
+    for pk, title, status, created_at, closed_at in rows.values_list(
+        "id", "title", "status", "created_at", "closed_at"
+    ):
+        link = f"/api/deals/{pk}/"
+        if start <= created_at < end:
             yield CalendarEvent(
                 kind="deal",
-                title=_("Deal opened: %(title)s") % {"title": deal.title},
-                start=deal.created_at,
+                title=titles["opened"] % {"title": title},
+                start=created_at,
                 end=None,
                 link=link,
                 status="opened",
-                uid=f"deal-{deal.pk}-opened",
+                uid=f"deal-{pk}-opened",
             )
-        if deal.closed_at and start <= deal.closed_at < end and deal.status != DealStatus.OPEN:
-            won = deal.status == DealStatus.WON
-            title = _("Deal won: %(title)s") if won else _("Deal failed: %(title)s")
+        if closed_at and start <= closed_at < end and status in titles:
             yield CalendarEvent(
                 kind="deal",
-                title=title % {"title": deal.title},
-                start=deal.closed_at,
+                title=titles[status] % {"title": title},
+                start=closed_at,
                 end=None,
                 link=link,
-                status=deal.status,
-                uid=f"deal-{deal.pk}-closed",
+                status=status,
+                uid=f"deal-{pk}-closed",
             )

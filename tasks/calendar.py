@@ -33,7 +33,7 @@ def task_events(*, user, start, end, mine=False):
     for task in (
         queryset.filter(in_range | repeating)
         .order_by("date", "id")
-        .only("id", "name", "date", "finished", "repeated", "repeat_every_days")
+        .values_list("id", "name", "date", "finished", "repeated", "repeat_every_days", named=True)
     ):
         days = []
         if first <= task.date <= last:
@@ -52,7 +52,7 @@ def task_events(*, user, start, end, mine=False):
                 title=task.name,
                 start=day,
                 end=day + datetime.timedelta(days=1),
-                link=f"/api/tasks/{task.pk}/",
+                link=f"/api/tasks/{task.id}/",
                 status=_status(task, day, today),
-                uid=f"task-{task.pk}-{day.isoformat()}",
+                uid=f"task-{task.id}-{day.isoformat()}",
             )
