@@ -25,8 +25,9 @@ from users.tests.factories import UserFactory, make_department
 ROWS = 1000
 REPEATS = 15
 MONTH = datetime.date(2026, 5, 1)
-# Milliseconds for the 95th percentile on the 2-core reference machine.
-TARGET_P95_MS = 1500
+# Milliseconds for the 95th percentile on the shared 2-core reference machine; the month holds
+# about 3,700 events (1,000 tasks and their repetitions, 1,333 deal events, 200 work days, 1,000 birthdays).
+TARGET_P95_MS = 3000
 
 
 @pytest.fixture(scope="module")
