@@ -29,6 +29,12 @@ def parse_sources(value: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def feed_sources(stored: str) -> list[str]:
+    """The sources a feed token names that still exist (an app may be gone since); all of them when none."""
+    names = [name for name in stored.split(",") if registry.get(name) is not None]
+    return names or registry.names()
+
+
 def calendar_events(*, user, sources: list[str], start, end, mine: bool = False) -> list[CalendarEvent]:
     return list(
         chain.from_iterable(registry.get(name).events(user=user, start=start, end=end, mine=mine) for name in sources)

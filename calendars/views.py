@@ -111,7 +111,7 @@ class FeedView(APIView):
         today = timezone.localdate()
         start = day_bounds(today - datetime.timedelta(days=settings.CALENDAR_FEED_PAST_DAYS))[0]
         end = day_bounds(today + datetime.timedelta(days=settings.CALENDAR_FEED_FUTURE_DAYS))[1]
-        sources = selectors.parse_sources(feed.sources) if feed.sources else selectors.parse_sources("")
+        sources = selectors.feed_sources(feed.sources)
         events = selectors.calendar_events(user=feed.user, sources=sources, start=start, end=end)
         body = ical.render_feed(events, name=_("CRM: %(user)s") % {"user": feed.user.get_full_name() or feed.user})
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

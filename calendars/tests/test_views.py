@@ -383,3 +383,12 @@ def test_a_new_source_plugs_in_with_one_line(api, employee):
 def test_the_feed_link_needs_a_login_to_be_made(api):
     assert api.post(reverse("calendars:feed-token")).status_code == 401
     assert api.delete(reverse("calendars:feed-token")).status_code == 401
+
+
+def test_a_feed_naming_a_source_that_is_gone_still_answers(api, employee):
+    TaskFactory(created_by=employee, date=timezone.localdate(), name="Task")
+    token = issue(api.as_user(employee), source="tasks")
+    FeedToken.objects.filter(user=employee).update(sources="gone,tasks")
+    response = api.get(reverse("calendars:feed"), {"token": token})
+    assert response.status_code == 200
+    assert [str(e["summary"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")] == ["Task"]
