@@ -6,8 +6,12 @@ from rest_framework.response import Response
 from companies import selectors, services
 from companies.filters import ArticleFilter, CompanyFilter, FolderFilter, KnowledgeFileFilter
 from companies.models import Article, Company, Folder, KnowledgeFile
+from companies.resources import CompanyResource
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
 from crm import viewsets
+from crm.exports import ExportMixin
+from crm.imports import ImportMixin
+from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
 
@@ -19,11 +23,12 @@ class CompanyWriteMixin:
             self.permission_denied(self.request)
 
 
-class CompanyViewSet(viewsets.ModelViewSet):
+class CompanyViewSet(MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Companies: all staff read; the owner, admins and the responsible user change them."""
 
     model = Company
     serializer_class = CompanySerializer
+    resource_class = CompanyResource
     permission_classes = [StaffReadResponsibleWrite]
     filterset_class = CompanyFilter
     search_fields = ["name", "edrpou"]
@@ -42,6 +47,8 @@ class CompanyViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.company_delete(company=instance, actor=self.request.user)
+
+    duplicate_pairs = selectors.COMPANY_DUPLICATES
 
 
 class FolderViewSet(CompanyWriteMixin, viewsets.ModelViewSet):

@@ -15,6 +15,7 @@ from contacts.filters import (
     ReturnFilter,
 )
 from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Return
+from contacts.resources import ContactResource
 from contacts.serializers import (
     ContactActivitySerializer,
     ContactEventSerializer,
@@ -26,14 +27,18 @@ from contacts.serializers import (
     ReturnSerializer,
 )
 from crm import viewsets
+from crm.exports import ExportMixin
+from crm.imports import ImportMixin
+from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Contacts: all staff read; the owner, admins and the responsible user change them."""
 
     model = Contact
     serializer_class = ContactSerializer
+    resource_class = ContactResource
     permission_classes = [StaffReadResponsibleWrite]
     filterset_class = ContactFilter
     ordering_fields = ["last_name", "first_name", "created_at", "updated_at", "birth_date", "loyalty_balance"]
@@ -54,6 +59,11 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance, actor=self.request.user)
+
+    duplicate_pairs = selectors.CONTACT_DUPLICATES
+
+    def merge_combine(self, kept, other):
+        return services.contact_merge_balances(kept=kept, other=other)
 
 
 class ContactNestedViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):

@@ -249,3 +249,7 @@ GA_PROPERTY_ID = env.str("GA_PROPERTY_ID", default="")
 GA_TIMEOUT_SECONDS = env.float("GA_TIMEOUT_SECONDS", default=30)
 GA_MAX_ATTEMPTS = env.int("GA_MAX_ATTEMPTS", default=4)
 GA_RETRY_WAIT_SECONDS = env.float("GA_RETRY_WAIT_SECONDS", default=2)
+
+# Trash, import and export
+TRASH_DAYS = env.int("TRASH_DAYS", default=30)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/tasks/", include(("tasks.urls", "tasks"))),
     path("api/calendars/", include(("calendars.urls", "calendars"))),
     path("api/dashboard/", include(("dashboard.urls", "dashboard"))),
+    path("api/trash/", include(("crm.trash_views", "trash"))),
 ]
 
 if settings.DEBUG:

@@ -78,7 +78,8 @@ def task_figures(*, user_ids, start, end) -> dict[int, dict]:
     """Tasks finished in the period, and those planned in it, already past and still open, per responsible."""
     today = timezone.localdate()
     first_day, day_after = timezone.localdate(start), timezone.localdate(end)
-    through = Task.responsible.through.objects.filter(user_id__in=user_ids)
+    # The through table bypasses Task.objects, so trashed tasks are left out here.
+    through = Task.responsible.through.objects.filter(user_id__in=user_ids, task__deleted_at__isnull=True)
     done = Q(task__finished=True, task__finished_at__gte=start, task__finished_at__lt=end)
     overdue = Q(task__finished=False, task__date__gte=first_day, task__date__lt=min(day_after, today))
     rows = (

@@ -9,6 +9,10 @@ class DealsConfig(AppConfig):
 
     def ready(self):
         from calendars import registry as calendars
+        from crm import trash
         from deals.calendar import deal_events
+        from deals.models import Deal
+        from deals.selectors import deals_restorable
 
+        trash.register("deal", Deal, restorable=deals_restorable, title="title")
         calendars.register("deals", events=deal_events)

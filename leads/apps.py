@@ -6,3 +6,10 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self):
+        from crm import trash
+        from leads.models import Lead
+        from leads.selectors import leads_restorable
+
+        trash.register("lead", Lead, restorable=leads_restorable)

@@ -392,3 +392,12 @@ def test_a_feed_naming_a_source_that_is_gone_still_answers(api, employee):
     response = api.get(reverse("calendars:feed"), {"token": token})
     assert response.status_code == 200
     assert [str(e["summary"]) for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")] == ["Task"]
+
+
+def test_trashed_records_leave_the_calendar(api, employee):
+    from crm.trash import move_to_trash
+
+    day = datetime.date(2026, 5, 12)
+    task = TaskFactory(created_by=employee, date=day, name="Gone")
+    move_to_trash(task, actor=employee)
+    assert events(get(api.as_user(employee), source="tasks", **day_range(day, day))) == []

@@ -240,3 +240,16 @@ def test_one_employees_query_count_does_not_grow_with_the_period(api, owner):
             assert client.get(employee_url(user), params).status_code == 200
         counts.append(len(captured))
     assert len(set(counts)) == 1, counts
+
+
+def test_trashed_records_do_not_count(api, employee):
+    from crm.trash import move_to_trash
+
+    day = datetime.date(2026, 5, 10)
+    task = TaskFactory(created_by=employee, finished=True, finished_at=at(day), date=day)
+    deal = DealFactory(responsible=employee)
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=at(day))
+    move_to_trash(task, actor=employee)
+    move_to_trash(Deal.objects.get(pk=deal.pk), actor=employee)
+    data = api.as_user(employee).get(employee_url(employee), MAY).data
+    assert (data["tasks_done"], data["deals_won"]) == (0, 0)
