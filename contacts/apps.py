@@ -8,7 +8,9 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
+        from calendars import registry as calendars
         from comments import registry
+        from contacts.calendar import birthday_events
         from contacts.models import Contact, Return
         from contacts.selectors import contact_title, contacts_visible, return_list
         from crm import trash
@@ -16,3 +18,4 @@ class ContactsConfig(AppConfig):
         registry.register(Contact, visible_to=contacts_visible)
         trash.register("contact", Contact, restorable=trash.restorable_by_responsible, title=contact_title())
         registry.register(Return, visible_to=return_list)
+        calendars.register("birthdays", events=birthday_events)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,3 +15,15 @@ class TargetField(serializers.Field):
 
     def to_representation(self, instance):
         return target_label(getattr(instance, self.type_field), getattr(instance, self.id_field))
+
+
+class BoundedDateField(serializers.DateField):
+    """A date of years 1900 to 2999: day arithmetic near `date.min`/`date.max` would overflow into a 500."""
+
+    default_error_messages = {"out_of_range": _("Give a date between 1900-01-01 and 2999-12-31.")}
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not 1900 <= day.year <= 2999:
+            self.fail("out_of_range")
+        return day

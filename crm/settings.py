@@ -299,6 +299,18 @@ if not DEBUG:
 # Chat
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)
 
+# Calendars
+CALENDAR_MAX_DAYS = env.int("CALENDAR_MAX_DAYS", default=366)
+CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=30)
+CALENDAR_FEED_FUTURE_DAYS = env.int("CALENDAR_FEED_FUTURE_DAYS", default=180)
+
+# Google Analytics 4 (dashboard): a service-account key file and the GA4 property id (digits).
+GA_CREDENTIALS_FILE = env.str("GA_CREDENTIALS_FILE", default="")
+GA_PROPERTY_ID = env.str("GA_PROPERTY_ID", default="")
+GA_TIMEOUT_SECONDS = env.float("GA_TIMEOUT_SECONDS", default=30)
+GA_MAX_ATTEMPTS = env.int("GA_MAX_ATTEMPTS", default=4)
+GA_RETRY_WAIT_SECONDS = env.float("GA_RETRY_WAIT_SECONDS", default=2)
+
 # Trash, import and export
 TRASH_DAYS = env.int("TRASH_DAYS", default=30)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)

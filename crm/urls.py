@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),
     path("api/tasks/", include(("tasks.urls", "tasks"))),
+    path("api/calendars/", include(("calendars.urls", "calendars"))),
+    path("api/dashboard/", include(("dashboard.urls", "dashboard"))),
     path("api/trash/", include(("crm.trash_views", "trash"))),
 ]
 

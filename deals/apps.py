@@ -8,8 +8,10 @@ class DealsConfig(AppConfig):
     verbose_name = _("Deals")
 
     def ready(self):
+        from calendars import registry as calendars
         from comments import registry
         from crm import trash
+        from deals.calendar import deal_events
         from deals.models import Deal, Order, Pipeline, Product, Stage
         from deals.selectors import deals_restorable, deals_visible, orders_visible
 
@@ -17,3 +19,4 @@ class DealsConfig(AppConfig):
         registry.register(Order, visible_to=orders_visible)
         registry.not_commentable(Pipeline, Stage, Product, reason="settings of the sales process, not work records")
         trash.register("deal", Deal, restorable=deals_restorable, title="title")
+        calendars.register("deals", events=deal_events)

@@ -1,0 +1,107 @@
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from crm.periods import PERIOD_CHOICES, period_bounds
+from crm.serializers import BoundedDateField
+
+
+class StrictBooleanField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=["1", "0", "true", "false"], **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data) in ("1", "true")
+
+
+class CalendarQuerySerializer(serializers.Serializer):
+    """`?source=&period=&date=` or `?source=&date_after=&date_before=`; a week around today by default."""
+
+    source = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Comma-separated sources; all of them when empty.")
+    )
+    period = serializers.ChoiceField(choices=PERIOD_CHOICES, required=False)
+    date = BoundedDateField(required=False, help_text=_("A day inside the period; today by default."))
+    date_after = BoundedDateField(required=False, help_text=_("First day."))
+    date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))
+    mine = StrictBooleanField(required=False, default=False, help_text=_("1: only what is mine, not my team's."))
+
+    def validate(self, attrs):
+        after, before = attrs.get("date_after"), attrs.get("date_before")
+        if after or before:
+            if attrs.get("period"):
+                raise serializers.ValidationError({"period": [_("Give either a period or a date range, not both.")]})
+            if not (after and before):
+                raise serializers.ValidationError({"date_before": [_("Give both date_after and date_before.")]})
+            if after > before:
+                raise serializers.ValidationError({"date_before": [_("The range ends before it starts.")]})
+            first, last = after, before
+        else:
+            anchor = attrs.get("date") or timezone.localdate()
+            noon = timezone.make_aware(datetime.datetime.combine(anchor, datetime.time(12)))
+            start, end = period_bounds(attrs.get("period") or "week", now=noon)
+            first, last = timezone.localdate(start), timezone.localdate(end) - datetime.timedelta(days=1)
+        if (last - first).days + 1 > settings.CALENDAR_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"date_before": [_("A calendar covers at most %(days)s days.") % {"days": settings.CALENDAR_MAX_DAYS}]}
+            )
+        attrs["first"], attrs["last"] = first, last
+        return attrs
+
+
+class EventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    start = serializers.SerializerMethodField(help_text=_("A date for all-day events, else a date-time."))
+    end = serializers.SerializerMethodField(help_text=_("Exclusive; null for a moment."))
+    all_day = serializers.BooleanField()
+    link = serializers.CharField(help_text=_("API path of the object."))
+    status = serializers.CharField()
+
+    @staticmethod
+    def _moment(value) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).isoformat()
+        return value.isoformat()
+
+    def get_start(self, event) -> str:
+        return self._moment(event.start)
+
+    def get_end(self, event) -> str | None:
+        return self._moment(event.end)
+
+
+class DaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    events = EventSerializer(many=True)
+
+
+class CalendarSerializer(serializers.Serializer):
+    first = serializers.DateField()
+    last = serializers.DateField()
+    time_zone = serializers.CharField()
+    sources = serializers.ListField(child=serializers.CharField())
+    days = DaySerializer(many=True)
+
+
+class FeedTokenRequestSerializer(serializers.Serializer):
+    source = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("Comma-separated sources of the feed; all of them when empty.")
+    )
+
+
+class FeedTokenSerializer(serializers.Serializer):
+    url = serializers.CharField(help_text=_("The feed address to subscribe to; shown only once."))
+    sources = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+
+
+class FeedQuerySerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200)
