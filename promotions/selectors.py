@@ -3,6 +3,7 @@ from datetime import datetime
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from calendars.registry import CalendarEvent
 from deals.models import OrderCoupon
 from promotions.models import Discount, PromoCode, Promotion
 
@@ -83,22 +84,22 @@ def promotions_report(*, start: datetime | None, end: datetime | None) -> dict:
 # nobody's own, so `mine` changes nothing.
 
 
-def _events(queryset: QuerySet, kind: str, title_field: str, start: datetime, end: datetime) -> list[dict]:
+def _events(queryset: QuerySet, kind: str, path: str, title_field: str, start, end) -> list[CalendarEvent]:
     return [
-        {"kind": kind, "id": pk, "title": title, "starts_at": starts_at, "ends_at": ends_at}
+        CalendarEvent(kind=kind, title=title, start=starts_at, end=ends_at, link=f"/api/promotions/{path}/{pk}/")
         for pk, title, starts_at, ends_at in overlapping(queryset, start=start, end=end)
         .order_by("starts_at", "pk")
         .values_list("pk", title_field, "starts_at", "ends_at")
     ]
 
 
-def promotion_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[dict]:
-    return _events(Promotion.objects.all(), "promotion", "name", start, end)
+def promotion_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[CalendarEvent]:
+    return _events(Promotion.objects.all(), "promotion", "promotions", "name", start, end)
 
 
-def promo_code_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[dict]:
-    return _events(PromoCode.objects.all(), "promo_code", "code", start, end)
+def promo_code_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[CalendarEvent]:
+    return _events(PromoCode.objects.all(), "promo_code", "promo-codes", "code", start, end)
 
 
-def discount_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[dict]:
-    return _events(Discount.objects.all(), "discount", "name", start, end)
+def discount_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[CalendarEvent]:
+    return _events(Discount.objects.all(), "discount", "discounts", "name", start, end)

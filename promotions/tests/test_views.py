@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from calendars.registry import CalendarEvent
 from crm.testing import assert_constant_queries
 from deals.models import OrderCoupon
 from deals.tests.factories import OrderFactory
@@ -129,10 +130,18 @@ def test_calendar_sources_give_events_of_each_kind_in_a_range(employee):
     code = PromoCodeFactory(starts_at=aware(2024, 3, 3), ends_at=None)
     discount = DiscountFactory(starts_at=aware(2024, 3, 30), ends_at=aware(2024, 4, 2))
 
-    assert [e["id"] for e in selectors.promotion_events(user=employee, start=start, end=end)] == [promotion.pk]
+    events = selectors.promotion_events(user=employee, start=start, end=end)
+    assert [e.link for e in events] == [f"/api/promotions/promotions/{promotion.pk}/"]
     events = selectors.promo_code_events(user=employee, start=start, end=end)
     assert events == [
-        {"kind": "promo_code", "id": code.pk, "title": code.code, "starts_at": code.starts_at, "ends_at": None}
+        CalendarEvent(
+            kind="promo_code",
+            title=code.code,
+            start=code.starts_at,
+            end=None,
+            link=f"/api/promotions/promo-codes/{code.pk}/",
+        )
     ]
-    assert selectors.discount_events(user=employee, start=start, end=end)[0]["id"] == discount.pk
+    events = selectors.discount_events(user=employee, start=start, end=end)
+    assert [e.link for e in events] == [f"/api/promotions/discounts/{discount.pk}/"]
     assert selectors.discount_events(user=employee, start=end + timedelta(days=5), end=end + timedelta(days=6)) == []
