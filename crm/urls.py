@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),
     path("api/tasks/", include(("tasks.urls", "tasks"))),
+    path("api/calls/", include(("calls.urls", "calls"))),
 ]
 
 if settings.DEBUG:
