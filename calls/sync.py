@@ -212,6 +212,10 @@ def handle_events(events: list[dict]) -> Summary:
 # The REST backfill.
 
 
+def lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
 @contextmanager
 def advisory_lock(name: str):
     """Hold a PostgreSQL session lock named `name` for the block, or yield False if another run holds it.
@@ -221,7 +225,7 @@ def advisory_lock(name: str):
     if connection.vendor != "postgresql":
         yield True
         return
-    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    key = lock_key(name)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
         acquired = cursor.fetchone()[0]

@@ -67,7 +67,9 @@ def test_a_duplicate_and_an_out_of_order_stop_give_one_correct_call():
 
 
 def test_malformed_events_are_skipped_and_the_rest_stored():
-    summary = handle_events([{"eventName": "callStart"}, {"eventName": "nonsense", "generalCallID": "1"}, *call_events()])
+    summary = handle_events(
+        [{"eventName": "callStart"}, {"eventName": "nonsense", "generalCallID": "1"}, *call_events()]
+    )
     assert len(summary.skipped) == 2
     assert Call.objects.count() == 1
 

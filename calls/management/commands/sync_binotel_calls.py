@@ -22,6 +22,9 @@ def moment(value: str) -> datetime:
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
+LOCK = "calls.sync_binotel_calls"
+
+
 class Command(BaseCommand):
     help = (
         "Backfill Binotel calls through the REST API (stats/list-of-calls-for-period), in windows under 24 hours. "
@@ -40,7 +43,7 @@ class Command(BaseCommand):
         since = options["since"] or checkpoint_get(name=BACKFILL) or until - timedelta(days=1)
         if since >= until:
             raise CommandError("--since must be before --until.")
-        with advisory_lock("calls.sync_binotel_calls") as acquired:
+        with advisory_lock(LOCK) as acquired:
             if not acquired:
                 raise CommandError("Another sync_binotel_calls is running; nothing done.")
             total = sum(1 for _window in windows(since, until))
