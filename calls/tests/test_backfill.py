@@ -1,3 +1,4 @@
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -46,7 +47,7 @@ def test_windows_never_exceed_the_limit_and_cover_the_period():
     parts = list(windows(SINCE, until))
     assert len(parts) == 3 and parts[0][0] == SINCE and parts[-1][1] == until - timedelta(seconds=1)
     assert all(stop - start < timedelta(hours=24) for start, stop in parts)
-    assert all(b[0] - a[1] == timedelta(seconds=1) for a, b in zip(parts, parts[1:], strict=False))
+    assert all(b[0] - a[1] == timedelta(seconds=1) for a, b in itertools.pairwise(parts))
 
 
 @pytest.mark.parametrize("as_list", [False, True], ids=["object-keyed", "list"])

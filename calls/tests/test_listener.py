@@ -7,12 +7,11 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from calls.binotel import AuthFailed
+from calls.binotel import AuthFailed, RestClient
 from calls.models import Call, ListenerState
 from calls.sync import LISTENER, build_listener
 from calls.tests import samples
 from calls.tests.fakes import API_KEY, API_SECRET, WS_KEY, WS_SECRET, FakeRest, FakeStream
-from calls.binotel import RestClient
 from contacts.models import ContactEvent
 from contacts.tests.factories import ContactFactory, PhoneFactory
 from users.tests.factories import UserFactory
@@ -72,7 +71,7 @@ async def test_the_listener_authenticates_stores_calls_and_skips_what_is_not_an_
         *events("A", stop_twice=True)[1:],
     ]
     async with FakeStream([script]) as stream:
-        listener, stop, task = await listening(stream)
+        _listener, stop, task = await listening(stream)
 
         def stored():
             return Call.objects.filter(binotel_id="A", disposition="ANSWER", employee=employee).exists()
