@@ -33,8 +33,8 @@ from users.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
-RATES = (250, 500, 1000, 2000, 4000)  # events per second offered, each for STAGE_SECONDS
-STAGE_SECONDS = 4
+RATES = (250, 500, 1000, 2000)  # events per second offered, each for STAGE_SECONDS
+STAGE_SECONDS = 2
 TICK = 0.01
 TARGET_EVENTS_PER_SECOND = 1000
 TARGET_P99_MS = 50
@@ -155,7 +155,7 @@ async def test_listener_throughput_and_push_latency(servers):
             offered_seconds = time.perf_counter() - started
             while handled_total[0] - before < len(frames):
                 await asyncio.sleep(0.01)
-                if time.perf_counter() - started > 120:
+                if time.perf_counter() - started > 30:
                     break
             handled_seconds = time.perf_counter() - started
             await asyncio.sleep(0.5)  # the last pushes
@@ -164,18 +164,20 @@ async def test_listener_throughput_and_push_latency(servers):
                 for n in range(first, first + count)
                 if f"b{n}" in arrived and f"b{n}" in fake.sent_at
             ]
-            results.append(
-                {
-                    "offered": rate,
-                    "sent_per_s": len(frames) / offered_seconds,
-                    "handled_per_s": len(frames) / handled_seconds,
-                    "p50": statistics.median(latencies) if latencies else float("nan"),
-                    "p99": percentile(latencies, 0.99) if latencies else float("nan"),
-                    "pushes": len(latencies),
-                    "calls": count,
-                }
-            )
+            row = {
+                "offered": rate,
+                "sent_per_s": len(frames) / offered_seconds,
+                "handled_per_s": len(frames) / handled_seconds,
+                "p50": statistics.median(latencies) if latencies else float("nan"),
+                "p99": percentile(latencies, 0.99) if latencies else float("nan"),
+                "pushes": len(latencies),
+                "calls": count,
+            }
+            results.append(row)
+            print(f"\n{row}", flush=True)
             first += count
+            if row["handled_per_s"] < 0.5 * rate:
+                break  # far past what it sustains: the next stage would only queue
         stop.set()
         await running
         reader.cancel()

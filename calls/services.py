@@ -48,11 +48,12 @@ class CallPiece:
     ringing_numbers: list[str] = field(default_factory=list)
 
 
-def call_upsert(*, piece: CallPiece, push: bool = True) -> tuple[Call, bool]:
+def call_upsert(*, piece: CallPiece, push: bool = True, audiences: dict | None = None) -> tuple[Call, bool]:
     """Merge `piece` into its call (created if new); return the call and whether anything changed.
 
     Any order and any repetition of pieces gives the same row: a field is set by
-    the piece that knows it and never cleared by one that does not.
+    the piece that knows it and never cleared by one that does not. `audiences` may
+    carry who hears whose calls across the upserts of one batch.
     """
     with transaction.atomic():
         locked = Call.objects.select_for_update(of=("self",)).select_related("employee", "contact", "lead")
@@ -74,13 +75,13 @@ def call_upsert(*, piece: CallPiece, push: bool = True) -> tuple[Call, bool]:
                 with transaction.atomic():
                     call.save(force_insert=True)
             except IntegrityError:  # another worker stored this call a moment ago: merge into theirs
-                return call_upsert(piece=piece, push=push)
+                return call_upsert(piece=piece, push=push, audiences=audiences)
         elif changed:
             call.save(update_fields=[*sorted(changed), "updated_at"])
         if call.is_finished and call.contact_id and (not was_finished or call.contact_id != had_contact):
             _add_contact_event(call)
         if push and (created or changed or piece.ringing_numbers):
-            _push(call, ringing_numbers=piece.ringing_numbers)
+            _push(call, ringing_numbers=piece.ringing_numbers, audiences={} if audiences is None else audiences)
     return call, bool(created or changed)
 
 
@@ -199,23 +200,27 @@ def calls_link_numbers(*, contact, numbers: Iterable[str]) -> int:
     return len(calls)
 
 
-def _audience(call: Call, ringing_numbers: list[str]) -> set[int]:
-    employees = {call.employee} if call.employee_id else set()
-    if ringing_numbers:
-        employees |= set(User.objects.filter(internal_number__in=ringing_numbers, is_active=True))
-    audience = {employee.pk for employee in employees}
-    for employee in employees:
-        audience |= set(user_managers(user=employee).values_list("pk", flat=True))
-    return audience
+def _audience(call: Call, ringing_numbers: list[str], audiences: dict) -> set[int]:
+    """The call's employee, the extensions it rings, and the managers of each: user ids, memoised in `audiences`."""
+    key = (call.employee_id, tuple(sorted(ringing_numbers)))
+    if key not in audiences:
+        employees = {call.employee} if call.employee_id else set()
+        if ringing_numbers:
+            employees |= set(User.objects.filter(internal_number__in=ringing_numbers, is_active=True))
+        audience = {employee.pk for employee in employees}
+        for employee in employees:
+            audience |= set(user_managers(user=employee).values_list("pk", flat=True))
+        audiences[key] = audience
+    return audiences[key]
 
 
-def _push(call: Call, *, ringing_numbers: list[str]) -> None:
+def _push(call: Call, *, ringing_numbers: list[str], audiences: dict) -> None:
     payload = {"call": CallSerializer(call).data}
-    if call.type == CallType.INCOMING and not call.is_finished:
+    if call.type == CallType.INCOMING and call.answered_at is None and not call.is_finished:
         from calls.selectors import caller_card
 
         payload["caller"] = CallerSerializer(caller_card(call=call)).data
-    groups = {EVERYONE_GROUP} | {user_group(STREAM, user_id) for user_id in _audience(call, ringing_numbers)}
+    groups = {EVERYONE_GROUP} | {user_group(STREAM, user_id) for user_id in _audience(call, ringing_numbers, audiences)}
     for group in sorted(groups):
         broadcast(group, "call.updated", payload)
 

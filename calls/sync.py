@@ -181,15 +181,16 @@ def apply_pieces(items: Iterable[tuple[str, Callable[[], CallPiece]]], summary: 
         except (MalformedCall, TypeError, AttributeError) as error:
             logger.warning("skipped Binotel call %s: %s", label, error)
             summary.skipped.append(f"{label}: {error}")
+    audiences: dict = {}
     try:
         with transaction.atomic():
-            outcomes = [call_upsert(piece=piece)[1] for _label, piece in pieces]
+            outcomes = [call_upsert(piece=piece, audiences=audiences)[1] for _label, piece in pieces]
     except Exception:
         outcomes = []
         for label, piece in pieces:
             try:
                 with transaction.atomic():
-                    outcomes.append(call_upsert(piece=piece)[1])
+                    outcomes.append(call_upsert(piece=piece, audiences=audiences)[1])
             except Exception as error:
                 logger.warning("skipped Binotel call %s: %s", label, error)
                 summary.skipped.append(f"{label}: {error}")

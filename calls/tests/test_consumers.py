@@ -42,14 +42,14 @@ async def test_a_ringing_call_reaches_its_employee_their_manager_and_admins_with
     assert await sockets["peer"].receive_nothing(timeout=0.3), "another department's operator hears nothing"
 
 
-async def test_the_answer_and_the_end_reach_the_employee_without_the_caller_card_at_the_end(ws):
+async def test_the_answer_and_the_end_reach_the_employee_without_the_caller_card(ws):
     _head, operator, peer, _admin, _contact, _deal = await db(_structure)()
     socket, *_ = await ws("/ws/calls/", user=operator)
     peer_socket, *_ = await ws("/ws/calls/", user=peer)
     answer = samples.event("callAnswer", generalCallID="78", externalNumber="0501234567", callType=0)
     await db(handle_events)([{**answer, "internalNumber": "901"}])
     answered = await receive_type(socket, "call.updated")
-    assert answered["call"]["employee"]["id"] == operator.pk and "caller" in answered
+    assert answered["call"]["employee"]["id"] == operator.pk and "caller" not in answered
     await db(handle_events)([samples.event("callStop", generalCallID="78")])
     ended = await receive_type(socket, "call.updated")
     assert ended["call"]["disposition"] == "VM-SUCCESS" and "caller" not in ended
