@@ -276,13 +276,18 @@ class Listener:
         worker = asyncio.create_task(self._drain())
         reader = asyncio.create_task(self._read_forever())
         stopped = asyncio.create_task(stop.wait())
+        drain = True
         try:
             await asyncio.wait({reader, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            drain = False  # cancelled, not stopped: drop what is queued
+            raise
         finally:
             for task in (reader, stopped):
                 task.cancel()
             await asyncio.gather(reader, stopped, return_exceptions=True)
-            await self._queue.join()
+            if drain:
+                await self._queue.join()
             worker.cancel()
             await asyncio.gather(worker, *self._background, return_exceptions=True)
         if reader.done() and not reader.cancelled() and reader.exception():
