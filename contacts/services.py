@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from activity.services import activity_record
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from contacts.models import Contact, LoyaltyKind, LoyaltyTransaction, Phone, Return, ReturnItem
+from contacts.signals import phones_added
 from crm.exceptions import Conflict, DomainError, conflict_on_duplicate
 from crm.phones import normalize_phone
 from crm.trash import trashed_holder_note
@@ -42,6 +43,7 @@ def _set_phones(contact: Contact, raw_numbers: list[str]) -> bool:
     contact.phones.exclude(number__in=numbers).delete()
     with conflict_on_duplicate(_("This number belongs to another contact.")):
         Phone.objects.bulk_create([Phone(contact=contact, number=n) for n in numbers if n not in current])
+    phones_added.send(sender=Contact, contact=contact, numbers=[n for n in numbers if n not in current])
     return True
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from calls.views import ContactCallViewSet
 from contacts import views
 from tasks.views import ContactTaskViewSet
 
@@ -19,6 +20,7 @@ urlpatterns = [
     nested(views.ContactActivityViewSet, "activities"),
     nested(views.LetterViewSet, "letters"),
     nested(ContactTaskViewSet, "tasks"),
+    nested(ContactCallViewSet, "calls"),
     nested(views.LoyaltyViewSet, "loyalty", {"get": "list", "post": "create"}),
     path(
         "<int:contact_pk>/loyalty/balance/",

@@ -325,3 +325,34 @@ SHOP_RETRIES = env.int("SHOP_RETRIES", default=5)
 SHOP_BACKOFF_SECONDS = env.float("SHOP_BACKOFF_SECONDS", default=1.0)
 SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=100)
 SHOP_WEBHOOK_SECRET = env.str("SHOP_WEBHOOK_SECRET", default="")
+
+# Calls: Binotel (INTEGRATIONS.md section 1). The WebSocket key and secret differ from the REST API's.
+BINOTEL_API_URL = env.str("BINOTEL_API_URL", default="https://api.binotel.com/api/4.0/")
+BINOTEL_API_KEY = env.str("BINOTEL_API_KEY", default="")
+BINOTEL_API_SECRET = env.str("BINOTEL_API_SECRET", default="")
+BINOTEL_TIMEOUT = env.float("BINOTEL_TIMEOUT", default=30)
+BINOTEL_WS_URL = env.str("BINOTEL_WS_URL", default="wss://ws.binotel.com:9002")
+BINOTEL_WS_KEY = env.str("BINOTEL_WS_KEY", default="")
+BINOTEL_WS_SECRET = env.str("BINOTEL_WS_SECRET", default="")
+BINOTEL_WEBHOOK_ALLOWED_IPS = env.list(
+    "BINOTEL_WEBHOOK_ALLOWED_IPS",
+    default=[
+        "194.88.218.116",
+        "194.88.218.114",
+        "194.88.218.117",
+        "194.88.218.118",
+        "194.88.218.119",
+        "194.88.218.120",
+        *(f"194.88.219.{n}" for n in (67, 70, 71, 72, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 92)),
+        "185.100.66.145",
+        "185.100.66.146",
+        "185.100.66.147",
+        "45.91.130.82",
+        "45.91.130.36",
+    ],
+)
+# Addresses of our own reverse proxies: only a request from one of them may name the sender in X-Forwarded-For.
+BINOTEL_WEBHOOK_TRUSTED_PROXIES = env.list("BINOTEL_WEBHOOK_TRUSTED_PROXIES", default=[])
+BINOTEL_CREATE_LEADS = env.bool("BINOTEL_CREATE_LEADS", default=True)
+# Hosts (and their subdomains) a recording link may point at; anything else is refused.
+BINOTEL_RECORDING_HOSTS = env.list("BINOTEL_RECORDING_HOSTS", default=["binotel.com", "binotel.ua"])

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/calendars/", include(("calendars.urls", "calendars"))),
     path("api/dashboard/", include(("dashboard.urls", "dashboard"))),
     path("api/trash/", include(("crm.trash_views", "trash"))),
+    path("api/calls/", include(("calls.urls", "calls"))),
 ]
 
 # Stored files only through the access-checking endpoint: nothing is served from MEDIA_ROOT by path.

@@ -2,6 +2,7 @@ from django.db import connections
 from django.db.models import Count, DecimalField, F, Prefetch, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, RowNumber
 
+from calls.selectors import call_list
 from contacts.models import ContactActivity
 from contacts.selectors import return_list
 from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
@@ -93,7 +94,7 @@ def order_list(*, user) -> QuerySet[Order]:
 
 
 def deal_panel(*, deal: Deal, user, recent: int = 10) -> dict:
-    """What the deal panel shows beside the deal: its orders, the contact's recent activity and returns."""
+    """What the deal panel shows beside the deal: its orders, the contact's recent activity, returns and calls."""
     orders = (
         Order.objects.filter(deal=deal)
         .select_related("contact")
@@ -101,7 +102,14 @@ def deal_panel(*, deal: Deal, user, recent: int = 10) -> dict:
     )
     activities = ContactActivity.objects.filter(contact_id=deal.contact_id).select_related("responsible")[:recent]
     returns = return_list(user=user).filter(contact_id=deal.contact_id)[:recent]
-    return {"deal": deal, "orders": list(orders), "recent_activities": list(activities), "returns": list(returns)}
+    calls = call_list(user=user).filter(contact_id=deal.contact_id)[:recent]
+    return {
+        "deal": deal,
+        "orders": list(orders),
+        "recent_activities": list(activities),
+        "returns": list(returns),
+        "recent_calls": list(calls),
+    }
 
 
 def work_items(*, leads: QuerySet, deals: QuerySet) -> QuerySet:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from calls.serializers import CallSerializer
 from contacts.serializers import ContactActivitySerializer, ContactBriefSerializer, ReturnSerializer
 from crm import parsing
 from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
@@ -157,6 +158,7 @@ class DealPanelSerializer(serializers.Serializer):
     orders = OrderSerializer(many=True)
     recent_activities = ContactActivitySerializer(many=True)
     returns = ReturnSerializer(many=True)
+    recent_calls = CallSerializer(many=True)
 
 
 class WorkItemSerializer(serializers.Serializer):

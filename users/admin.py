@@ -32,7 +32,7 @@ class UserAdmin(DjangoUserAdmin):
                 )
             },
         ),
-        (_("Company"), {"fields": ("role", "department", "group", "special_group")}),
+        (_("Company"), {"fields": ("role", "department", "group", "special_group", "internal_number")}),
         (_("Presence"), {"fields": ("status", "last_seen")}),
         (
             _("Permissions"),

@@ -93,6 +93,13 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     personal_phone = models.CharField(_("personal phone"), max_length=20, blank=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    internal_number = models.CharField(
+        _("internal number"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text=_("The extension of this employee in the telephony (Binotel); calls are matched by it."),
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.EMPLOYEE, db_index=True)
     group = optional_reference(UserGroup, _("group"), related_name="users")
     special_group = models.CharField(_("special group"), max_length=150, blank=True)

@@ -1,0 +1,84 @@
+import pytest
+from django.urls import reverse
+
+from calls.models import Call
+from calls.sync import handle_events
+from calls.tests import samples
+from users.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("calls:binotel-webhook")
+FORM = "application/x-www-form-urlencoded"
+BINOTEL = "194.88.218.116"
+
+
+def post(api, body: str, address: str = BINOTEL, **headers):
+    return api.post(URL, data=body, content_type=FORM, REMOTE_ADDR=address, **headers)
+
+
+def test_the_sample_body_from_an_allowed_address_stores_the_call(api):
+    employee = UserFactory(email="employee@example.com")
+    response = post(api, samples.text("webhook_apiCallCompleted.form-urlencoded.txt"))
+    assert response.status_code == 200 and response.json() == {"status": "success"}
+    call = Call.objects.get()
+    assert call.binotel_id == "4683310794" and call.external_number == "+380501234567"
+    assert call.employee == employee and call.talk_seconds == 17 and call.wait_seconds == 13
+    assert call.recording_status == "uploaded" and call.disposition == "ANSWER"
+
+
+def test_any_other_address_gets_403_and_changes_nothing(api):
+    response = post(api, samples.text("webhook_apiCallCompleted.form-urlencoded.txt"), address="203.0.113.9")
+    assert response.status_code == 403 and not Call.objects.exists()
+
+
+def test_a_forwarded_address_counts_only_behind_a_trusted_proxy(api, settings):
+    body = samples.text("webhook_apiCallCompleted.form-urlencoded.txt")
+    spoofed = post(api, body, address="203.0.113.9", HTTP_X_FORWARDED_FOR=BINOTEL)
+    assert spoofed.status_code == 403
+    settings.BINOTEL_WEBHOOK_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    forged_first_hop = post(api, body, address="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{BINOTEL}, 203.0.113.9")
+    assert forged_first_hop.status_code == 403, "only the hop our proxy saw counts"
+    assert post(api, body, address="10.0.0.2", HTTP_X_FORWARDED_FOR=f"203.0.113.9, {BINOTEL}").status_code == 200
+    assert Call.objects.count() == 1
+
+
+def test_the_webhook_and_the_listener_make_one_call(api):
+    call_id = "4683310794"
+    handle_events(
+        [
+            samples.event(
+                "callStart", generalCallID=call_id, startTime=1702107076, externalNumber="0501234567", callType=0
+            ),
+            samples.event("callStop", generalCallID=call_id, billsec=17, disposition="ANSWER"),
+        ]
+    )
+    assert post(api, samples.text("webhook_apiCallCompleted.form-urlencoded.txt")).status_code == 200
+    call = Call.objects.get()
+    assert call.wait_seconds == 13 and call.talk_seconds == 17 and call.started_at.timestamp() == 1702107076
+
+
+def test_json_bodies_and_the_call_state_requests_are_understood(api):
+    api.post(
+        URL,
+        {"requestType": "receivedTheCall", "generalCallID": "55", "callType": "0", "externalNumber": "0671112233"},
+        format="json",
+        REMOTE_ADDR=BINOTEL,
+    )
+    post(api, "requestType=hangupTheCall&generalCallID=55&billsec=0&disposition=NOANSWER")
+    call = Call.objects.get()
+    assert call.external_number == "+380671112233" and call.disposition == "NOANSWER"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "requestType=apiCallCompleted", "requestType=apiCallCompleted&callDetails[callType]=0", "callDetails=x"],
+)
+def test_bodies_without_a_call_are_a_400_and_store_nothing(api, body):
+    assert post(api, body).status_code == 400
+    assert not Call.objects.exists()
+
+
+def test_request_types_without_a_call_are_acknowledged(api):
+    assert post(api, "requestType=apiCallSettings&externalNumber=0501234567").status_code == 200
+    assert not Call.objects.exists()
