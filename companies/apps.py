@@ -14,3 +14,13 @@ class CompaniesConfig(AppConfig):
 
         registry.register(Company, visible_to=company_list)
         registry.register(Article, visible_to=article_list)
+        from crm import search
+
+        search.register(
+            "companies",
+            Company,
+            visible_to=company_list,
+            fields=["name", "edrpou"],
+            status_field=None,
+            url_name="companies:company-detail",
+        )

@@ -4,6 +4,7 @@ from contacts.models import (
     Contact,
     ContactActivity,
     ContactEvent,
+    CustomerRequest,
     Letter,
     LoyaltyTransaction,
     Phone,
@@ -89,3 +90,12 @@ class ReturnAdmin(admin.ModelAdmin):
     list_select_related = ["contact", "responsible", "decided_by"]
     raw_id_fields = ["contact", "responsible", "decided_by"]
     inlines = [ReturnItemInline]
+
+
+@admin.register(CustomerRequest)
+class CustomerRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "contact", "channel", "status", "responsible", "due_date", "created_at"]
+    list_filter = ["status", "channel", "created_at"]
+    search_fields = ["reason", "description", "contact__last_name"]
+    list_select_related = ["contact", "responsible"]
+    raw_id_fields = ["contact", "order", "deal", "responsible", "created_by"]

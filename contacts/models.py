@@ -214,3 +214,57 @@ class ReturnItem(models.Model):
 
     def __str__(self):
         return f"{self.sku} × {self.quantity}"
+
+
+class RequestChannel(models.TextChoices):
+    CALL = "call", _("Call")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    SHOP = "shop", _("Shop")
+    OTHER = "other", _("Other")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CustomerRequest(TimeStampedModel):
+    """A customer's inquiry or complaint ("звернення"), with the order or deal it concerns."""
+
+    # action -> (from states, to state)
+    TRANSITIONS = {
+        "start": ({RequestStatus.OPEN}, RequestStatus.IN_PROGRESS),
+        "resolve": ({RequestStatus.OPEN, RequestStatus.IN_PROGRESS}, RequestStatus.RESOLVED),
+        "reject": ({RequestStatus.OPEN, RequestStatus.IN_PROGRESS}, RequestStatus.REJECTED),
+        "reopen": ({RequestStatus.RESOLVED, RequestStatus.REJECTED}, RequestStatus.OPEN),
+    }
+
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="requests")
+    reason = models.CharField(_("reason"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=RequestChannel.choices, default=RequestChannel.OTHER
+    )
+    status = models.CharField(_("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    order = optional_reference("deals.Order", _("order"), related_name="customer_requests")
+    deal = optional_reference("deals.Deal", _("deal"), related_name="customer_requests")
+    responsible = user_reference(_("responsible"), related_name="responsible_requests")
+    created_by = user_reference(_("created by"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer request")
+        verbose_name_plural = _("customer requests")
+        indexes = [
+            models.Index(fields=["status", "reason"], name="request_status_reason_idx"),
+            models.Index(fields=["contact", "-created_at"], name="request_contact_idx"),
+            models.Index(fields=["responsible", "status"], name="request_responsible_idx"),
+        ]
+
+    def __str__(self):
+        return _("Request #%(id)s: %(reason)s") % {"id": self.pk, "reason": self.reason}

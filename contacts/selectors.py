@@ -1,7 +1,16 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
-from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Phone, Return
+from contacts.models import (
+    Contact,
+    ContactActivity,
+    ContactEvent,
+    CustomerRequest,
+    Letter,
+    LoyaltyTransaction,
+    Phone,
+    Return,
+)
 from crm.phones import normalize_phone
 
 
@@ -62,3 +71,33 @@ def loyalty_history(*, contact: Contact) -> QuerySet[LoyaltyTransaction]:
 def return_list(*, user) -> QuerySet[Return]:
     """Every return: all staff read them; deciding is for admins and the responsible user."""
     return Return.objects.select_related("contact", "responsible", "decided_by").prefetch_related("items")
+
+
+def requests_visible(*, user) -> QuerySet[CustomerRequest]:
+    """Every customer request: they belong to the customer base, which all staff read."""
+    return CustomerRequest.objects.all()
+
+
+def request_list(*, user) -> QuerySet[CustomerRequest]:
+    return requests_visible(user=user).select_related("contact", "order", "deal", "responsible", "created_by")
+
+
+def contact_related_visible(related: str):
+    """A selector for one of a contact's own lists (events, letters, loyalty): all staff read them."""
+    models = {"events": ContactEvent, "letters": Letter, "loyalty": LoyaltyTransaction}
+    model = models[related]
+
+    def visible(*, user) -> QuerySet:
+        return model.objects.all()
+
+    return visible
+
+
+def contact_activities_visible(*, user) -> QuerySet[ContactActivity]:
+    return ContactActivity.objects.all()
+
+
+def comments_on_contact(contact: Contact) -> Q:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Q(content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk))

@@ -5,6 +5,7 @@ from contacts.models import (
     Contact,
     ContactActivity,
     ContactEvent,
+    CustomerRequest,
     Letter,
     LoyaltyKind,
     LoyaltyTransaction,
@@ -145,3 +146,51 @@ class ReturnFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Return
         fields = ["file"]
+
+
+class CustomerRequestSerializer(serializers.ModelSerializer):
+    contact_detail = ContactBriefSerializer(source="contact", read_only=True)
+    responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CustomerRequest
+        fields = [
+            "id",
+            "contact",
+            "contact_detail",
+            "reason",
+            "description",
+            "channel",
+            "status",
+            "order",
+            "deal",
+            "responsible",
+            "responsible_detail",
+            "due_date",
+            "closed_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "status", "closed_at", "created_by", "created_at", "updated_at"]
+
+    def get_fields(self):
+        # An order or deal can be linked only by someone who may see it.
+        from deals.selectors import deals_visible, orders_visible
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["order"].queryset = orders_visible(user=request.user)
+            fields["deal"].queryset = deals_visible(user=request.user)
+        return fields
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    url = serializers.CharField(allow_null=True)

@@ -1,29 +1,34 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from contacts import selectors, services
+from activity.tracking import tracked_delete
+from contacts import selectors, services, timeline
 from contacts.filters import (
     ContactActivityFilter,
     ContactEventFilter,
     ContactFilter,
+    CustomerRequestFilter,
     LetterFilter,
     LoyaltyFilter,
     ReturnFilter,
 )
-from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Return
+from contacts.models import Contact, ContactActivity, ContactEvent, CustomerRequest, Letter, LoyaltyTransaction, Return
 from contacts.serializers import (
     ContactActivitySerializer,
     ContactEventSerializer,
     ContactSerializer,
+    CustomerRequestSerializer,
     LetterSerializer,
     LoyaltyBalanceSerializer,
     LoyaltyTransactionSerializer,
     ReturnFileSerializer,
     ReturnSerializer,
+    TimelineEntrySerializer,
 )
 from crm import viewsets
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
@@ -176,3 +181,91 @@ class ReturnViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
             return_request=return_request, actor=request.user, file=serializer.validated_data["file"]
         )
         return self.fresh_response(return_request)
+
+
+class CustomerRequestViewSet(viewsets.ModelViewSet):
+    """Customer requests ("звернення"). All staff read them; the owner, admins and the responsible user change them."""
+
+    model = CustomerRequest
+    serializer_class = CustomerRequestSerializer
+    permission_classes = [StaffReadResponsibleWrite]
+    filterset_class = CustomerRequestFilter
+    search_fields = ["reason", "description"]
+    ordering_fields = ["created_at", "due_date", "status", "reason"]
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def scoped_queryset(self, user):
+        return selectors.request_list(user=user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.customer_request_create(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        services.customer_request_update(
+            customer_request=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
+        )
+        serializer.instance = self.fresh(serializer.instance)
+
+    def perform_destroy(self, instance):
+        tracked_delete(instance=instance, actor=self.request.user)
+
+    def _move(self, action_name):
+        customer_request = services.customer_request_transition(
+            customer_request=self.get_object(), actor=self.request.user, action=action_name
+        )
+        return self.fresh_response(customer_request)
+
+    @extend_schema(request=None, description="Open → in progress; any other status is a 409.")
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._move("start")
+
+    @extend_schema(request=None, description="Open or in progress → resolved; otherwise a 409.")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._move("resolve")
+
+    @extend_schema(request=None, description="Open or in progress → rejected; otherwise a 409.")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._move("reject")
+
+    @extend_schema(request=None, description="Resolved or rejected → open again; otherwise a 409.")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._move("reopen")
+
+
+class ContactTimelineViewSet(ContactNestedViewSet):
+    """Everything about a contact, newest first: one UNION query per page, whatever the kinds."""
+
+    model = Contact
+    serializer_class = TimelineEntrySerializer
+    filterset_class = None
+
+    def scoped_queryset(self, user):
+        return timeline.contact_timeline(contact=self.contact(), user=user, kinds=self._kinds())
+
+    def _kinds(self) -> list[str] | None:
+        raw = self.request.query_params.get("kind", "")
+        wanted = [name.strip() for name in raw.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - set(timeline.kinds()))
+        if unknown:
+            raise serializers.ValidationError(
+                {"kind": [_("Unknown kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}]}
+            )
+        return wanted or None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind", str, description=_("Comma-separated kinds: orders, calls, events, letters, requests, ...")
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        entries = [timeline.entry(row) for row in page]
+        return self.get_paginated_response(self.get_serializer(entries, many=True).data)

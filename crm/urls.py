@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chat.urls import page_urlpatterns as chat_pages
+from crm.views import SearchView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/timetracker/", include(("timetracker.urls", "timetracker"))),
     path("chat/", include((chat_pages, "chat-pages"))),
     path("api/tasks/", include(("tasks.urls", "tasks"))),
+    path("api/search/", SearchView.as_view(), name="search"),
 ]
 
 if settings.DEBUG:

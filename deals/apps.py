@@ -6,3 +6,24 @@ class DealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "deals"
     verbose_name = _("Deals")
+
+    def ready(self):
+        from contacts import timeline
+        from crm import search
+        from deals.models import Deal, Order
+        from deals.selectors import deals_visible, orders_visible
+
+        search.register(
+            "deals", Deal, visible_to=deals_visible, fields=["title", "company_name"], url_name="deals:deal-detail"
+        )
+        search.register(
+            "orders", Order, visible_to=orders_visible, fields=["shop_order_id"], url_name="deals:order-detail"
+        )
+        timeline.register(
+            "orders",
+            visible_to=orders_visible,
+            at="ordered_at",
+            title="shop_order_id",
+            status="status",
+            url_name="deals:order-detail",
+        )

@@ -6,3 +6,17 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "leads"
     verbose_name = _("Leads")
+
+    def ready(self):
+        from crm import search
+        from leads.models import Lead
+        from leads.selectors import leads_visible
+
+        search.register(
+            "leads",
+            Lead,
+            visible_to=leads_visible,
+            fields=["name", "email"],
+            phone_field="phone",
+            url_name="leads:lead-detail",
+        )

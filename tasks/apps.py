@@ -8,8 +8,30 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self):
+        from django.db.models import Case, Value, When
+
         from comments import registry
+        from contacts import timeline
+        from crm import search
         from tasks.models import Task
         from tasks.selectors import tasks_visible
 
         registry.register(Task, visible_to=tasks_visible)
+
+        search.register(
+            "tasks",
+            Task,
+            visible_to=tasks_visible,
+            fields=["name"],
+            document=["name", "description"],
+            status_field=lambda task: _("Finished") if task.finished else _("Open"),
+            url_name="tasks:task-detail",
+        )
+        timeline.register(
+            "tasks",
+            visible_to=tasks_visible,
+            at="created_at",
+            title="name",
+            status=Case(When(finished=True, then=Value("finished")), default=Value("open")),
+            url_name="tasks:task-detail",
+        )
