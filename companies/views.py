@@ -7,6 +7,7 @@ from companies import selectors, services
 from companies.filters import ArticleFilter, CompanyFilter, FolderFilter, KnowledgeFileFilter
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
+from contacts.views import SendMessagesMixin
 from crm import viewsets
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
@@ -19,7 +20,7 @@ class CompanyWriteMixin:
             self.permission_denied(self.request)
 
 
-class CompanyViewSet(viewsets.ModelViewSet):
+class CompanyViewSet(SendMessagesMixin, viewsets.ModelViewSet):
     """Companies: all staff read; the owner, admins and the responsible user change them."""
 
     model = Company
@@ -42,6 +43,9 @@ class CompanyViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.company_delete(company=instance, actor=self.request.user)
+
+    def message_contact(self, obj):
+        return obj.contact_person
 
 
 class FolderViewSet(CompanyWriteMixin, viewsets.ModelViewSet):

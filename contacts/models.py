@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -96,6 +97,9 @@ class ContactActivity(models.Model):
     responsible = user_reference(_("responsible"))
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     message = models.TextField(_("message"), blank=True)
+    # For a message sent to the contact (an SMS): the provider's id and what it answered.
+    provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    delivery_status = models.CharField(_("delivery status"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -268,3 +272,24 @@ class CustomerRequest(TimeStampedModel):
 
     def __str__(self):
         return _("Request #%(id)s: %(reason)s") % {"id": self.pk, "reason": self.reason}
+
+
+class SendReceipt(models.Model):
+    """The answer to a send request made with an Idempotency-Key, so a retry gets it again instead of a second send."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    scope = models.CharField(_("request"), max_length=255)
+    response = models.JSONField(_("response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("send receipt")
+        verbose_name_plural = _("send receipts")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="send_receipt_unique_key")]
+
+    def __str__(self):
+        return self.key

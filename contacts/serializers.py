@@ -79,7 +79,16 @@ class ContactActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContactActivity
-        fields = ["id", "name", "type", "responsible", "occurred_at", "message"]
+        fields = [
+            "id",
+            "name",
+            "type",
+            "responsible",
+            "occurred_at",
+            "message",
+            "provider_message_id",
+            "delivery_status",
+        ]
         read_only_fields = fields
 
 
@@ -194,3 +203,33 @@ class TimelineEntrySerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
     url = serializers.CharField(allow_null=True)
+
+
+class SendEmailSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=255)
+    body = serializers.CharField(max_length=100_000)
+
+
+class SendSmsSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=1000)
+    phones = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        max_length=20,
+        help_text=_("Some of the contact's numbers, in any spelling; all of them by default."),
+    )
+
+
+class SendResultRowSerializer(serializers.Serializer):
+    recipient = serializers.CharField()
+    status = serializers.ChoiceField(choices=["sent", "failed"])
+    message_id = serializers.CharField(allow_blank=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class SendResultSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=["email", "sms"])
+    contact = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = SendResultRowSerializer(many=True)

@@ -237,3 +237,10 @@ if not DEBUG:
 
 # Chat
 CHAT_MESSAGE_MAX_LENGTH = env.int("CHAT_MESSAGE_MAX_LENGTH", default=10000)
+
+# SMS: console (prints), locmem (tests), turbosms (TurboSMS' HTTP API), or a dotted path to a backend class.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_TURBOSMS_TOKEN = env.str("SMS_TURBOSMS_TOKEN", default="")
+SMS_TURBOSMS_URL = env.str("SMS_TURBOSMS_URL", default="https://api.turbosms.ua")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)

@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from contacts.views import SendMessagesMixin
 from crm import viewsets
 from crm.permissions import ReadOnlyOrOwnerOrAdmin
 from deals import selectors, services
@@ -108,7 +109,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.order_list(user=user)
 
 
-class DealViewSet(viewsets.ModelViewSet):
+class DealViewSet(SendMessagesMixin, viewsets.ModelViewSet):
     """Deals: visible to their responsible user and creator, their managers, admins and the owner."""
 
     model = Deal
@@ -130,6 +131,9 @@ class DealViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.deal_delete(deal=instance, actor=self.request.user)
+
+    def message_contact(self, obj):
+        return obj.contact
 
     @extend_schema(request=DealMoveSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"])
