@@ -77,3 +77,8 @@ class ContactsConfig(AppConfig):
             contact=comments_on_contact,
             url_name="comments:comment-detail",
         )
+        from contacts.selectors import center_pending_returns, center_requests_by_reason
+        from users import center
+
+        center.register("pending_returns", center_pending_returns)
+        center.register("requests_by_reason", center_requests_by_reason)

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from contacts.models import (
     Contact,
@@ -101,3 +101,25 @@ def comments_on_contact(contact: Contact) -> Q:
     from django.contrib.contenttypes.models import ContentType
 
     return Q(content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk))
+
+
+def center_pending_returns(*, user, limit: int) -> dict:
+    """Pending returns the user decides: those they are responsible for; every pending one for the owner and admins."""
+    from contacts.models import ReturnStatus
+    from users.center import first_rows
+
+    pending = Return.objects.filter(status=ReturnStatus.PENDING)
+    if not user.is_owner_or_admin:
+        pending = pending.filter(responsible=user)
+    return first_rows(
+        pending.order_by("date", "id"), "id", "reason", "date", "order_reference", "contact_id", limit=limit
+    )
+
+
+def center_requests_by_reason(*, user, limit: int) -> list[dict]:
+    """Open and in-progress customer requests grouped by reason, the most frequent first: one query."""
+    from contacts.models import RequestStatus
+
+    open_requests = requests_visible(user=user).filter(status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS])
+    grouped = open_requests.order_by().values("reason").annotate(count=Count("pk")).order_by("-count", "reason")
+    return list(grouped)

@@ -27,3 +27,7 @@ class DealsConfig(AppConfig):
             status="status",
             url_name="deals:order-detail",
         )
+        from deals.selectors import center_my_work
+        from users import center
+
+        center.register("leads_and_deals", center_my_work)

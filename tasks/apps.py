@@ -35,3 +35,7 @@ class TasksConfig(AppConfig):
             status=Case(When(finished=True, then=Value("finished")), default=Value("open")),
             url_name="tasks:task-detail",
         )
+        from tasks.selectors import center_this_week
+        from users import center
+
+        center.register("tasks_this_week", center_this_week)
