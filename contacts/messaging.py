@@ -41,10 +41,13 @@ def contact_send_email(*, contact: Contact, actor, subject: str, body: str) -> d
             message=body,
             delivery_status=f"failed: {type(error).__name__}",
         )
-        result = {"recipient": contact.email, "status": "failed", "message_id": "", "error": str(error)[:200]}
+        down = "SMTP_ERROR" if isinstance(error, smtplib.SMTPException) else "UNREACHABLE"
+        result = {"recipient": contact.email, "status": "failed", "message_id": "", "provider_status": down}
+        result["error"] = str(error)[:200]
     else:
         letter = Letter.objects.create(contact=contact, subject=subject, body=body, direction=Direction.OUTGOING)
-        result = {"recipient": contact.email, "status": "sent", "message_id": str(letter.pk), "error": ""}
+        result = {"recipient": contact.email, "status": "sent", "message_id": str(letter.pk), "provider_status": ""}
+        result["error"] = ""
     activity_record(actor=actor, verb="email_sent" if result["status"] == "sent" else "email_failed", target=contact)
     return _outcome(contact, "email", [result])
 
@@ -76,7 +79,15 @@ def contact_send_sms(*, contact: Contact, actor, text: str, phones: list[str] | 
     for answer in answers:
         number = by_provider_number.get(answer.recipient, answer.recipient)
         status = "sent" if answer.accepted else "failed"
-        results.append({"recipient": number, "status": status, "message_id": answer.message_id, "error": answer.error})
+        results.append(
+            {
+                "recipient": number,
+                "status": status,
+                "message_id": answer.message_id,
+                "provider_status": answer.status,
+                "error": answer.error,
+            }
+        )
         activities.append(
             ContactActivity(
                 contact=contact,

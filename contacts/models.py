@@ -293,3 +293,32 @@ class SendReceipt(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CampaignChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class Campaign(TimeStampedModel):
+    """A mass send to the contacts with newsletter consent; `last_contact_id` is where a re-run resumes."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=CampaignChannel.choices)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    text = models.TextField(_("text"))
+    filters = models.CharField(_("contact filters"), max_length=1000, blank=True)
+    sender = user_reference(_("sender"))
+    last_contact_id = models.BigIntegerField(_("last contact done"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.name

@@ -224,6 +224,7 @@ class SendResultRowSerializer(serializers.Serializer):
     recipient = serializers.CharField()
     status = serializers.ChoiceField(choices=["sent", "failed"])
     message_id = serializers.CharField(allow_blank=True)
+    provider_status = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
 
 
