@@ -21,6 +21,7 @@ class CompaniesConfig(AppConfig):
             Company,
             visible_to=company_list,
             fields=["name", "edrpou"],
+            similar=["name"],
             status_field=None,
             url_name="companies:company-detail",
         )

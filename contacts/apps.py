@@ -32,6 +32,7 @@ class ContactsConfig(AppConfig):
             visible_to=contacts_visible,
             fields=["last_name", "first_name", "patronymic", "email", "edrpou"],
             phone_field="phones__number",
+            similar=["last_name", "first_name", "patronymic"],
             status_field=None,
             url_name="contacts:contact-detail",
         )

@@ -39,6 +39,7 @@ class Source:
     phone_field: str | None = None
     status_field: str | Callable[[models.Model], str] | None = "status"
     title: Callable[[models.Model], str] = str
+    similar: tuple[str, ...] = ()
 
 
 _sources: dict[str, Source] = {}
@@ -55,9 +56,15 @@ def register(
     phone_field: str | None = None,
     status_field: str | Callable[[models.Model], str] | None = "status",
     title: Callable[[models.Model], str] = str,
+    similar: list[str] | tuple[str, ...] | None = None,
 ) -> None:
+    """`similar`: the fields (names) matched by trigram similarity when no row contains the words.
+
+    All `fields` by default; name only the fields where a typo is likely, since each one costs time.
+    """
+    similar = tuple(fields if similar is None else similar)
     _sources[type] = Source(
-        type, model, visible_to, tuple(fields), url_name, tuple(document), phone_field, status_field, title
+        type, model, visible_to, tuple(fields), url_name, tuple(document), phone_field, status_field, title, similar
     )
 
 
@@ -111,18 +118,21 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def _matches(source: Source, term: str) -> Q:
-    """The condition a row must meet: every word in some field, or the document, or the phone digits."""
+def _matches(source: Source, term: str, *, similar: bool) -> Q:
+    """Every word in some field (or, with `similar`, like some name), or the document, or the phone digits."""
     postgres = on_postgresql()
     condition = Q()
     for word in term.split():
         any_field = Q()
         for field in source.fields:
             if postgres:
-                # UPPER(field), as in the index, so the planner can use it for both operators.
-                any_field |= Q(Contains(Upper(field), word.upper())) | Q(TrigramSimilar(Upper(field), word.upper()))
+                # UPPER(field), as in the index, so the planner uses the index.
+                any_field |= Q(Contains(Upper(field), word.upper()))
             else:
                 any_field |= Q(**{f"{field}__icontains": word})
+        if similar:
+            for field in source.similar:
+                any_field |= Q(TrigramSimilar(Upper(field), word.upper()))
         condition &= any_field
     if postgres and source.document:
         vector = SearchVector(*source.document, config=TEXT_CONFIG)
@@ -137,7 +147,7 @@ def _matches(source: Source, term: str) -> Q:
 def _ranked(queryset: models.QuerySet, source: Source, term: str) -> models.QuerySet:
     if not on_postgresql():
         return queryset.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-pk")
-    scores = [TrigramSimilarity(Upper(field), term.upper()) for field in source.fields]
+    scores = [TrigramSimilarity(Upper(field), term.upper()) for field in source.similar or source.fields]
     if source.document:
         query = SearchQuery(term, config=TEXT_CONFIG, search_type="plain")
         scores.append(SearchRank(SearchVector(*source.document, config=TEXT_CONFIG), query))
@@ -145,11 +155,19 @@ def _ranked(queryset: models.QuerySet, source: Source, term: str) -> models.Quer
     return queryset.annotate(rank=rank).order_by("-rank", "-pk")
 
 
+def _first_hits(source: Source, *, user, term: str, limit: int, similar: bool) -> list[models.Model]:
+    queryset = source.visible_to(user=user).filter(_matches(source, term, similar=similar))
+    return list(_ranked(queryset, source, term).annotate(total=Window(Count("pk")))[:limit])
+
+
 def search_source(source: Source, *, user, term: str, limit: int) -> dict:
-    """The first `limit` hits of one type, best first, and how many there are: one query."""
-    queryset = source.visible_to(user=user).filter(_matches(source, term))
-    queryset = _ranked(queryset, source, term).annotate(total=Window(Count("pk")))
-    rows = list(queryset[:limit])
+    """The first `limit` hits of one type, best first, and how many there are.
+
+    One query; on PostgreSQL a second, by trigram similarity, only when no row contains the words (a typo).
+    """
+    rows = _first_hits(source, user=user, term=term, limit=limit, similar=False)
+    if not rows and on_postgresql() and source.similar:
+        rows = _first_hits(source, user=user, term=term, limit=limit, similar=True)
     hits = [
         {
             "type": source.type,

@@ -101,6 +101,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# How alike a word and a name must be for the global search to offer it when nothing contains the word (0..1).
+SEARCH_SIMILARITY_THRESHOLD = env.float("SEARCH_SIMILARITY_THRESHOLD", default=0.35)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # pg_trgm's `%` operator reads it from the session; set per connection so the GIN index prunes by it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c pg_trgm.similarity_threshold={SEARCH_SIMILARITY_THRESHOLD}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

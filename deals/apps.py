@@ -14,10 +14,20 @@ class DealsConfig(AppConfig):
         from deals.selectors import deals_visible, orders_visible
 
         search.register(
-            "deals", Deal, visible_to=deals_visible, fields=["title", "company_name"], url_name="deals:deal-detail"
+            "deals",
+            Deal,
+            visible_to=deals_visible,
+            fields=["title", "company_name"],
+            similar=["title"],
+            url_name="deals:deal-detail",
         )
         search.register(
-            "orders", Order, visible_to=orders_visible, fields=["shop_order_id"], url_name="deals:order-detail"
+            "orders",
+            Order,
+            visible_to=orders_visible,
+            fields=["shop_order_id"],
+            similar=[],
+            url_name="deals:order-detail",
         )
         timeline.register(
             "orders",

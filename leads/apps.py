@@ -18,5 +18,6 @@ class LeadsConfig(AppConfig):
             visible_to=leads_visible,
             fields=["name", "email"],
             phone_field="phone",
+            similar=["name"],
             url_name="leads:lead-detail",
         )

@@ -18,6 +18,7 @@ class UsersConfig(AppConfig):
             visible_to=lambda user: user_list(viewer=user),
             fields=["last_name", "first_name", "email"],
             phone_field="work_phone",
+            similar=["last_name", "first_name"],
             status_field="role",
             url_name="users:user-detail",
         )
