@@ -110,8 +110,8 @@ def idempotent(*, user, key: str | None, scope: str, run: Callable[[], dict]) ->
     """Run `run` once per (user, key); a retry gets the stored answer. A retry while the first still runs is a 409."""
     if not key:
         return run()
-    if len(key) > 255:
-        raise ValidationError({"Idempotency-Key": [_("At most 255 characters.")]})
+    if len(key) > 255 or not (key.isascii() and key.isprintable()):
+        raise ValidationError({"Idempotency-Key": [_("At most 255 printable ASCII characters.")]})
     try:
         with transaction.atomic():
             receipt = SendReceipt.objects.create(user=user, key=key, scope=scope)
