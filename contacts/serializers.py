@@ -222,14 +222,14 @@ class SendSmsSerializer(serializers.Serializer):
 
 class SendResultRowSerializer(serializers.Serializer):
     recipient = serializers.CharField()
-    status = serializers.ChoiceField(choices=["sent", "failed"])
+    status = serializers.CharField(help_text=_("sent or failed"))
     message_id = serializers.CharField(allow_blank=True)
     provider_status = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
 
 
 class SendResultSerializer(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=["email", "sms"])
+    channel = serializers.CharField(help_text=_("email or sms"))
     contact = serializers.IntegerField()
     sent = serializers.IntegerField()
     failed = serializers.IntegerField()

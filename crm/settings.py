@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
         "DealKindEnum": "deals.models.DealKind",
         "LoyaltyKindEnum": "contacts.models.LoyaltyKind",
         "MessageStatusEnum": "chat.models.MessageStatus",
+        "RequestChannelEnum": "contacts.models.RequestChannel",
+        "RequestStatusEnum": "contacts.models.RequestStatus",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
