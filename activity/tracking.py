@@ -7,6 +7,7 @@ is all it takes for a model's changes to be recorded, with the changed fields.
 from django.db import models, transaction
 
 from activity.services import activity_record
+from crm.trash import TrashableModel, move_to_trash, restore_from_trash
 
 NO_UNIQUENESS_CHECKS = {"validate_unique": False, "validate_constraints": False}
 
@@ -59,8 +60,18 @@ def tracked_update(*, instance: models.Model, actor, data: dict, also_changed: l
 
 @transaction.atomic
 def tracked_delete(*, instance: models.Model, actor) -> None:
+    """Delete `instance`; a trashable one goes to the trash (refused as a real delete would be)."""
     activity_record(actor=actor, verb="deleted", target=instance)
-    instance.delete()
+    if isinstance(instance, TrashableModel):
+        move_to_trash(instance, actor=actor)
+    else:
+        instance.delete()
+
+
+@transaction.atomic
+def tracked_restore(*, instance: TrashableModel, actor) -> None:
+    restore_from_trash(instance)
+    activity_record(actor=actor, verb="restored", target=instance)
 
 
 def tracked_transition(*, instance: models.Model, actor, verb: str, fields: list[str], description: str = ""):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from companies.models import Article, Company, Folder, KnowledgeFile
+from crm.trash_admin import TrashAdminMixin
 
 
 class FolderInline(admin.TabularInline):
@@ -14,7 +15,7 @@ class KnowledgeFileInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(TrashAdminMixin, admin.ModelAdmin):
     list_display = ["name", "edrpou", "contact_person", "responsible", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["name", "edrpou"]

@@ -11,8 +11,10 @@ class CompaniesConfig(AppConfig):
         from comments import registry
         from companies.models import Article, Company
         from companies.selectors import article_list, company_list
+        from crm import trash
 
         registry.register(Company, visible_to=company_list)
+        trash.register("company", Company, restorable=trash.restorable_by_responsible)
         registry.register(Article, visible_to=article_list)
         from crm import search
 

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
 from crm.models import TimeStampedModel, optional_reference, user_reference
+from crm.trash import TrashableModel
 from crm.uploads import UploadTo, validate_upload
 
 
-class Company(TimeStampedModel):
+class Company(TrashableModel, TimeStampedModel):
     name = models.CharField(_("name"), max_length=255)
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, blank=True, validators=[validate_edrpou])
     contact_person = optional_reference("contacts.Contact", _("contact person"))

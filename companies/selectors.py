@@ -1,6 +1,11 @@
 from django.db.models import Count, QuerySet
 
 from companies.models import Article, Company, Folder, KnowledgeFile
+from crm.duplicates import DuplicatePairs, Rule, name_key
+
+COMPANY_DUPLICATES = DuplicatePairs(
+    Company, exact=[], similar=Rule("name", key=name_key("name"), present="{t}.name <> ''")
+)
 
 
 def company_list(*, user) -> QuerySet[Company]:

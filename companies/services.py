@@ -5,16 +5,23 @@ from django.utils.translation import gettext as _
 from activity.tracking import tracked_create, tracked_delete, tracked_update
 from companies.models import Article, Company, Folder, KnowledgeFile
 from crm.exceptions import conflict_on_duplicate
+from crm.trash import trashed_holder_note
+
+
+def _edrpou_taken(data: dict) -> str:
+    return _("A company with this EDRPOU code exists already.") + trashed_holder_note(
+        Company, edrpou=data.get("edrpou") or "-"
+    )
 
 
 def company_create(*, actor, data: dict) -> Company:
     data = {"responsible": actor, **data}
-    with conflict_on_duplicate(_("A company with this EDRPOU code exists already.")):
+    with conflict_on_duplicate(_edrpou_taken(data)):
         return tracked_create(model=Company, actor=actor, data=data)
 
 
 def company_update(*, company: Company, actor, data: dict) -> Company:
-    with conflict_on_duplicate(_("A company with this EDRPOU code exists already.")):
+    with conflict_on_duplicate(_edrpou_taken(data)):
         tracked_update(instance=company, actor=actor, data=data)
     return company
 

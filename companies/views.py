@@ -6,9 +6,13 @@ from rest_framework.response import Response
 from companies import selectors, services
 from companies.filters import ArticleFilter, CompanyFilter, FolderFilter, KnowledgeFileFilter
 from companies.models import Article, Company, Folder, KnowledgeFile
+from companies.resources import CompanyResource
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
 from contacts.views import SendMessagesMixin
 from crm import viewsets
+from crm.exports import ExportMixin
+from crm.imports import ImportMixin
+from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
 
@@ -20,11 +24,12 @@ class CompanyWriteMixin:
             self.permission_denied(self.request)
 
 
-class CompanyViewSet(SendMessagesMixin, viewsets.ModelViewSet):
+class CompanyViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Companies: all staff read; the owner, admins and the responsible user change them."""
 
     model = Company
     serializer_class = CompanySerializer
+    resource_class = CompanyResource
     permission_classes = [StaffReadResponsibleWrite]
     filterset_class = CompanyFilter
     search_fields = ["name", "edrpou"]
@@ -46,6 +51,8 @@ class CompanyViewSet(SendMessagesMixin, viewsets.ModelViewSet):
 
     def message_contact(self, obj):
         return obj.contact_person
+
+    duplicate_pairs = selectors.COMPANY_DUPLICATES
 
 
 class FolderViewSet(CompanyWriteMixin, viewsets.ModelViewSet):

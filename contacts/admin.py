@@ -13,6 +13,7 @@ from contacts.models import (
     ReturnItem,
     SendReceipt,
 )
+from crm.trash_admin import TrashAdminMixin
 
 
 class PhoneInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class ReturnItemInline(admin.TabularInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(TrashAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "email", "company", "responsible", "loyalty_balance", "created_at"]
     list_filter = ["newsletter", "payment_method", "delivery_method", "created_at"]
     search_fields = ["first_name", "last_name", "patronymic", "email", "phones__number", "edrpou"]

@@ -16,13 +16,15 @@ class ContactsConfig(AppConfig):
             comments_on_contact,
             contact_activities_visible,
             contact_related_visible,
+            contact_title,
             contacts_visible,
             requests_visible,
             return_list,
         )
-        from crm import search
+        from crm import search, trash
 
         registry.register(Contact, visible_to=contacts_visible)
+        trash.register("contact", Contact, restorable=trash.restorable_by_responsible, title=contact_title())
         registry.register(Return, visible_to=return_list)
         registry.register(CustomerRequest, visible_to=requests_visible)
 

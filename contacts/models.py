@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
 from crm.models import TimeStampedModel, optional_reference, user_reference
+from crm.trash import TrashableModel
 from crm.uploads import UploadTo, validate_upload
 
 
-class Contact(TimeStampedModel):
+class Contact(TrashableModel, TimeStampedModel):
     """A customer of the company."""
 
     first_name = models.CharField(_("first name"), max_length=150, blank=True)

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from contacts.models import (
     Contact,
@@ -11,7 +12,23 @@ from contacts.models import (
     Phone,
     Return,
 )
+from crm.duplicates import DuplicatePairs, Rule, name_key
 from crm.phones import normalize_phone
+
+CONTACT_DUPLICATES = DuplicatePairs(
+    Contact,
+    exact=[
+        Rule("email", key="lower({t}.email)", present="{t}.email <> ''"),
+        Rule("edrpou", key="{t}.edrpou", present="{t}.edrpou <> ''"),
+    ],
+    similar=Rule("name", key=name_key("last_name", "first_name"), present="{t}.last_name <> ''"),
+)
+
+
+def contact_title():
+    """A contact's name as one expression: "Last First", or the email when both are empty."""
+    name = Trim(Concat("last_name", Value(" "), "first_name"))
+    return Coalesce(NullIf(name, Value("")), NullIf("email", Value("")), Cast("id", CharField()))
 
 
 def contacts_visible(*, user) -> QuerySet[Contact]:

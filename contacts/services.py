@@ -20,6 +20,7 @@ from contacts.models import (
 )
 from crm.exceptions import Conflict, DomainError, conflict_on_duplicate
 from crm.phones import normalize_phone
+from crm.trash import trashed_holder_note
 from notifications.services import notify
 
 # Contacts
@@ -42,7 +43,8 @@ def _set_phones(contact: Contact, raw_numbers: list[str]) -> bool:
     numbers = _normalized_phones(raw_numbers)
     taken = Phone.objects.filter(number__in=numbers).exclude(contact=contact).values_list("number", flat=True)
     if taken:
-        raise Conflict(_("These numbers belong to another contact: %(numbers)s.") % {"numbers": ", ".join(taken)})
+        message = _("These numbers belong to another contact: %(numbers)s.") % {"numbers": ", ".join(taken)}
+        raise Conflict(message + trashed_holder_note(Contact, phones__number__in=list(taken)))
     current = set(contact.phones.values_list("number", flat=True))
     if current == set(numbers):
         return False
@@ -74,6 +76,15 @@ def contact_delete(*, contact: Contact, actor) -> None:
         tracked_delete(instance=contact, actor=actor)
     except ProtectedError:
         raise Conflict(_("This contact has returns; it cannot be deleted.")) from None
+
+
+def contact_merge_balances(*, kept: Contact, other: Contact) -> list[str]:
+    """The loyalty entries moved with the merge; the balance they add up to moves too."""
+    if not other.loyalty_balance:
+        return []
+    kept.loyalty_balance += other.loyalty_balance
+    Contact.all_objects.filter(pk=other.pk).update(loyalty_balance=0)
+    return ["loyalty_balance"]
 
 
 # Loyalty

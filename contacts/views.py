@@ -18,6 +18,7 @@ from contacts.filters import (
     ReturnFilter,
 )
 from contacts.models import Contact, ContactActivity, ContactEvent, CustomerRequest, Letter, LoyaltyTransaction, Return
+from contacts.resources import ContactResource
 from contacts.serializers import (
     ContactActivitySerializer,
     ContactEventSerializer,
@@ -34,6 +35,9 @@ from contacts.serializers import (
     TimelineEntrySerializer,
 )
 from crm import viewsets
+from crm.exports import ExportMixin
+from crm.imports import ImportMixin
+from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -80,11 +84,12 @@ class SendMessagesMixin:
         return self._send(request, SendSmsSerializer, "sms")
 
 
-class ContactViewSet(SendMessagesMixin, viewsets.ModelViewSet):
+class ContactViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Contacts: all staff read; the owner, admins and the responsible user change them."""
 
     model = Contact
     serializer_class = ContactSerializer
+    resource_class = ContactResource
     permission_classes = [StaffReadResponsibleWrite]
     filterset_class = ContactFilter
     ordering_fields = ["last_name", "first_name", "created_at", "updated_at", "birth_date", "loyalty_balance"]
@@ -108,6 +113,11 @@ class ContactViewSet(SendMessagesMixin, viewsets.ModelViewSet):
 
     def message_contact(self, obj):
         return obj
+
+    duplicate_pairs = selectors.CONTACT_DUPLICATES
+
+    def merge_combine(self, kept, other):
+        return services.contact_merge_balances(kept=kept, other=other)
 
 
 class ContactNestedViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):

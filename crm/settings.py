@@ -253,3 +253,6 @@ SMS_SENDER = env.str("SMS_SENDER", default="")
 SMS_TURBOSMS_TOKEN = env.str("SMS_TURBOSMS_TOKEN", default="")
 SMS_TURBOSMS_URL = env.str("SMS_TURBOSMS_URL", default="https://api.turbosms.ua")
 SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+# Trash, import and export
+TRASH_DAYS = env.int("TRASH_DAYS", default=30)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("chat/", include((chat_pages, "chat-pages"))),
     path("api/tasks/", include(("tasks.urls", "tasks"))),
     path("api/search/", SearchView.as_view(), name="search"),
+    path("api/trash/", include(("crm.trash_views", "trash"))),
 ]
 
 if settings.DEBUG:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from crm.trash_admin import TrashAdminMixin
 from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
 
 
@@ -31,7 +32,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(TrashAdminMixin, admin.ModelAdmin):
     list_display = ["title", "contact", "pipeline", "stage", "status", "amount", "responsible", "created_at"]
     list_filter = ["status", "pipeline", "kind", "payment_status", "created_at"]
     search_fields = ["title", "shop_order_id", "company_name", "contact__last_name", "contact__email"]

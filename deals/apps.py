@@ -41,3 +41,8 @@ class DealsConfig(AppConfig):
         from users import center
 
         center.register("leads_and_deals", center_my_work)
+        from crm import trash
+        from deals.models import Deal
+        from deals.selectors import deals_restorable
+
+        trash.register("deal", Deal, restorable=deals_restorable, title="title")

@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel, optional_reference, user_reference
+from crm.trash import TrashableModel
 
 
 class Pipeline(TimeStampedModel):
@@ -59,7 +60,7 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-class Deal(TimeStampedModel):
+class Deal(TrashableModel, TimeStampedModel):
     title = models.CharField(_("title"), max_length=255)
     contact = models.ForeignKey(
         "contacts.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="deals"

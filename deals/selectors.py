@@ -15,6 +15,11 @@ def deals_visible(*, user) -> QuerySet[Deal]:
     return scope_to_owners(Deal.objects.all(), user=user, fields=DEAL_OWNER_FIELDS)
 
 
+def deals_restorable(user, queryset: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Trashed deals `user` may restore: those they could see, and so delete."""
+    return scope_to_owners(queryset, user=user, fields=DEAL_OWNER_FIELDS)
+
+
 def deal_list(*, user) -> QuerySet[Deal]:
     return deals_visible(user=user).select_related("contact", "pipeline", "stage", "responsible")
 

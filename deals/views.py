@@ -7,10 +7,13 @@ from rest_framework.response import Response
 
 from contacts.views import SendMessagesMixin
 from crm import viewsets
+from crm.exports import ExportMixin
+from crm.imports import ImportMixin
 from crm.permissions import ReadOnlyOrOwnerOrAdmin
 from deals import selectors, services
 from deals.filters import DealFilter, KanbanFilter, OrderFilter, ProductFilter, StageFilter, WorkItemFilter
 from deals.models import Deal, Order, Pipeline, Product, Stage
+from deals.resources import DealResource, ProductResource
 from deals.serializers import (
     DealFailSerializer,
     DealMoveSerializer,
@@ -73,11 +76,12 @@ class StageViewSet(viewsets.ModelViewSet):
         services.stage_delete(stage=instance, actor=self.request.user)
 
 
-class ProductViewSet(viewsets.ModelViewSet):
+class ProductViewSet(ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Products: all staff read; the owner and admins edit."""
 
     model = Product
     serializer_class = ProductSerializer
+    resource_class = ProductResource
     permission_classes = [ReadOnlyOrOwnerOrAdmin]
     filterset_class = ProductFilter
     search_fields = ["sku", "name"]
@@ -109,11 +113,12 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.order_list(user=user)
 
 
-class DealViewSet(SendMessagesMixin, viewsets.ModelViewSet):
+class DealViewSet(SendMessagesMixin, ExportMixin, viewsets.ModelViewSet):
     """Deals: visible to their responsible user and creator, their managers, admins and the owner."""
 
     model = Deal
     serializer_class = DealSerializer
+    resource_class = DealResource
     filterset_class = DealFilter
     search_fields = ["title", "shop_order_id", "company_name", "contact__last_name", "contact__email"]
     ordering_fields = ["created_at", "amount", "updated_at", "closed_at"]

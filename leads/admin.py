@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from crm.trash_admin import TrashAdminMixin
 from leads.models import Lead
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(TrashAdminMixin, admin.ModelAdmin):
     list_display = ["name", "status", "source", "responsible", "created_at", "converted_at"]
     list_filter = ["status", "source", "created_at"]
     search_fields = ["name", "email", "phone", "notes"]

@@ -21,3 +21,8 @@ class LeadsConfig(AppConfig):
             similar=["name"],
             url_name="leads:lead-detail",
         )
+        from crm import trash
+        from leads.models import Lead
+        from leads.selectors import leads_restorable
+
+        trash.register("lead", Lead, restorable=leads_restorable)

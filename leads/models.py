@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel, optional_reference, user_reference
+from crm.trash import TrashableModel
 
 
 class LeadStatus(models.TextChoices):
@@ -24,7 +25,7 @@ class LeadSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Lead(TimeStampedModel):
+class Lead(TrashableModel, TimeStampedModel):
     name = models.CharField(_("name"), max_length=255)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("email"), blank=True)

@@ -3,10 +3,17 @@ from django.db.models import Count, QuerySet
 from leads.models import Lead, LeadStatus
 from users.selectors import scope_to_owners
 
+LEAD_OWNER_FIELDS = ("responsible", "created_by")
+
 
 def leads_visible(*, user) -> QuerySet[Lead]:
     """Leads of `user` and their subordinates (responsible or creator); the owner and admins see all."""
-    return scope_to_owners(Lead.objects.all(), user=user, fields=("responsible", "created_by"))
+    return scope_to_owners(Lead.objects.all(), user=user, fields=LEAD_OWNER_FIELDS)
+
+
+def leads_restorable(user, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
+    """Trashed leads `user` may restore: those they could see, and so delete."""
+    return scope_to_owners(queryset, user=user, fields=LEAD_OWNER_FIELDS)
 
 
 def lead_list(*, user) -> QuerySet[Lead]:

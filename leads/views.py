@@ -3,17 +3,21 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from crm import viewsets
+from crm.exports import ExportMixin
+from crm.imports import ImportMixin
 from leads import selectors, services
 from leads.filters import LeadFilter
 from leads.models import Lead
+from leads.resources import LeadResource
 from leads.serializers import FunnelStageSerializer, LeadConvertSerializer, LeadFailSerializer, LeadSerializer
 
 
-class LeadViewSet(viewsets.ModelViewSet):
+class LeadViewSet(ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Leads: visible to their responsible user and creator, their managers, admins and the owner."""
 
     model = Lead
     serializer_class = LeadSerializer
+    resource_class = LeadResource
     filterset_class = LeadFilter
     search_fields = ["name", "email", "phone", "notes"]
     ordering_fields = ["created_at", "updated_at", "name", "status"]

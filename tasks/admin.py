@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from crm.trash_admin import TrashAdminMixin
 from tasks.models import Project, Tag, Task, TaskShare
 
 
@@ -11,7 +12,7 @@ class TaskShareInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TrashAdminMixin, admin.ModelAdmin):
     list_display = ["name", "date", "priority", "project", "finished", "created_by", "created_at"]
     list_filter = ["finished", "priority", "repeated", "remind", "date", "project", "tags"]
     search_fields = ["name", "description"]

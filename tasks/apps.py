@@ -12,9 +12,9 @@ class TasksConfig(AppConfig):
 
         from comments import registry
         from contacts import timeline
-        from crm import search
+        from crm import search, trash
         from tasks.models import Task
-        from tasks.selectors import tasks_visible
+        from tasks.selectors import tasks_restorable, tasks_visible
 
         registry.register(Task, visible_to=tasks_visible)
 
@@ -39,3 +39,4 @@ class TasksConfig(AppConfig):
         from users import center
 
         center.register("tasks_this_week", center_this_week)
+        trash.register("task", Task, restorable=tasks_restorable)

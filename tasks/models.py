@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import TimeStampedModel, optional_reference, user_reference
+from crm.trash import TrashableModel
 from crm.uploads import UploadTo, validate_upload
 
 # A repeated task comes back at most every ten years: further would overflow the calendar soon enough.
@@ -52,7 +53,7 @@ class Project(TimeStampedModel):
         return self.name
 
 
-class Task(TimeStampedModel):
+class Task(TrashableModel, TimeStampedModel):
     """A piece of work planned for a day (thesis 3.12); `created_at`/`updated_at` are its created and updated."""
 
     name = models.CharField(_("name"), max_length=250)

@@ -22,6 +22,11 @@ def tasks_visible(*, user) -> QuerySet[Task]:
     return Task.objects.filter(Q(pk__in=by_people.values("pk")) | Q(pk__in=by_shares.values("task_id")))
 
 
+def tasks_restorable(user, queryset: QuerySet[Task]) -> QuerySet[Task]:
+    """Trashed tasks `user` may restore: those they could delete (`tasks.permissions.can_delete_task`)."""
+    return queryset if user.is_owner_or_admin else queryset.filter(created_by=user)
+
+
 def tasks_shared_with(*, user) -> QuerySet[Task]:
     """Tasks someone shared with `user`, whatever their answer: what they may accept or decline."""
     return Task.objects.filter(pk__in=TaskShare.objects.filter(user=user).values("task_id"))

@@ -8,17 +8,19 @@ from rest_framework.response import Response
 from companies.selectors import company_list
 from contacts.selectors import contacts_visible
 from crm import viewsets
+from crm.exports import ExportMixin
 from tasks import selectors, services
 from tasks.filters import TaskFilter
 from tasks.models import Project, Tag, Task
 from tasks.permissions import StaffCreateAdminChange, TaskPermission
+from tasks.resources import TaskResource
 from tasks.serializers import ProjectSerializer, TagSerializer, TaskFileSerializer, TaskSerializer
 
 TASK_ORDERING = ["date", "priority", "name", "created_at", "updated_at", "finished_at"]
 TASK_SEARCH = ["name", "description"]
 
 
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
     """Tasks (thesis 3.12).
 
     Seen by their responsible people, their creator, the related people who accepted them,
@@ -31,6 +33,7 @@ class TaskViewSet(viewsets.ModelViewSet):
 
     model = Task
     serializer_class = TaskSerializer
+    resource_class = TaskResource
     permission_classes = [TaskPermission]
     filterset_class = TaskFilter
     search_fields = TASK_SEARCH

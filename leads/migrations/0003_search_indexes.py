@@ -7,9 +7,9 @@ from crm.search import search_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tasks", "0001_initial")]
+    dependencies = [("leads", "0002_trash")]
 
     operations = [
         TrigramExtension(),
-        search_indexes("tasks", "task", prefix="task", fields=["name"], document=["name", "description"]),
+        search_indexes("leads", "lead", prefix="lead", fields=["name", "email"], plain=["phone"]),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0004_sms_records_and_send_receipts'),
+        ('contacts', '0006_sms_records_and_send_receipts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from crm.search import search_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0002_customer_requests")]
+    dependencies = [("contacts", "0004_customer_requests")]
 
     operations = [
         TrigramExtension(),

@@ -7,7 +7,7 @@ from crm.search import search_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("deals", "0001_initial")]
+    dependencies = [("deals", "0002_trash")]
 
     operations = [
         TrigramExtension(),

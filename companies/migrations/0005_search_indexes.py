@@ -7,9 +7,9 @@ from crm.search import search_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0001_initial")]
+    dependencies = [("companies", "0004_name_trigram_index")]
 
     operations = [
         TrigramExtension(),
-        search_indexes("leads", "lead", prefix="lead", fields=["name", "email"], plain=["phone"]),
+        search_indexes("companies", "company", prefix="company", fields=["name", "edrpou"]),
     ]

@@ -7,9 +7,9 @@ from crm.search import search_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("companies", "0002_initial")]
+    dependencies = [("tasks", "0002_trash")]
 
     operations = [
         TrigramExtension(),
-        search_indexes("companies", "company", prefix="company", fields=["name", "edrpou"]),
+        search_indexes("tasks", "task", prefix="task", fields=["name"], document=["name", "description"]),
     ]

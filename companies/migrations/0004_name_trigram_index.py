@@ -1,0 +1,27 @@
+"""A trigram index on the normalised name, for finding likely duplicates (crm.duplicates); PostgreSQL only."""
+
+from django.db import migrations
+
+CREATE = "CREATE INDEX CONCURRENTLY IF NOT EXISTS company_name_trgm_idx ON companies_company USING gin ((lower(trim(name))) gin_trgm_ops)"
+DROP = "DROP INDEX CONCURRENTLY IF EXISTS company_name_trgm_idx"
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(CREATE)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP)
+
+
+class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY: the table stays writable while a big one is indexed
+
+    dependencies = [
+        ('companies', '0003_trash'),
+    ]
+
+    operations = [migrations.RunPython(create, drop)]

@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Company
+from crm.spreadsheets import ResponsibleResource, lookup_error
+
+
+class CompanyResource(ResponsibleResource):
+    """Companies, matched by EDRPOU code."""
+
+    class Meta:
+        model = Company
+        fields = ("id", "name", "edrpou", "responsible")
+        import_id_fields = ()
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+
+    def get_import_fields(self):
+        return [field for field in super().get_import_fields() if field.column_name != "id"]
+
+    def get_instance(self, instance_loader, row):
+        edrpou = str(row.get("edrpou") or "").strip()
+        if not edrpou:
+            return None
+        company = Company.all_objects.filter(edrpou=edrpou).first()
+        if company is not None and company.in_trash:
+            raise lookup_error(_("The EDRPOU code belongs to #%(id)s, which is in the trash.") % {"id": company.pk})
+        return company

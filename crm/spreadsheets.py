@@ -1,0 +1,146 @@
+"""What every spreadsheet resource shares: column labels in both languages, and tolerant Ukrainian-or-English cells.
+
+A resource's columns are named by its field names (`first_name`); a file may
+head them with that name or with the field's label in English or Ukrainian
+("First name", "Ім'я"), as the templates do. Dates read `dd.mm.yyyy` as well
+as ISO, decimals a comma as well as a point, booleans "так"/"ні" as well as yes/no.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+
+from users.models import User
+
+LANGUAGES = ("en", "uk")
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+
+
+class DateWidget(widgets.DateWidget):
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+        self.formats = DATE_FORMATS
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, str):
+            value = value.strip()
+        return super().clean(value, row, **kwargs)
+
+
+class DecimalWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = value.replace("\xa0", "").replace(" ", "").replace(",", ".")
+        if value in (None, ""):
+            return None
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(_("Not a number: %(value)s") % {"value": value}) from None
+
+
+class BooleanWidget(widgets.BooleanWidget):
+    TRUE = {"1", "true", "yes", "y", "так", "+", "x"}
+    FALSE = {"0", "false", "no", "n", "ні", "-", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool) or value is None:
+            return bool(value)
+        text = str(value).strip().casefold()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(_("Not yes or no: %(value)s") % {"value": value})
+
+
+def cell_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, date | Decimal | int | float | bool):
+        return value
+    return str(value)
+
+
+class CrmResource(resources.ModelResource):
+    """A ModelResource that knows who imports or exports, and labels its columns in the user's language."""
+
+    # Labels of columns that are not model fields: {column: lazy label}.
+    extra_labels: dict = {}
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    @classmethod
+    def label_of(cls, field) -> str:
+        if field.column_name in cls.extra_labels:
+            return cls.extra_labels[field.column_name]
+        try:
+            return cls._meta.model._meta.get_field(field.attribute.split("__")[0]).verbose_name
+        except (FieldDoesNotExist, AttributeError):
+            return field.column_name
+
+    def header_aliases(self) -> dict[str, str]:
+        """Every way a column may be headed (lower case) → its column name."""
+        aliases = {}
+        for field in self.get_import_fields():
+            aliases[field.column_name.casefold()] = field.column_name
+            for language in LANGUAGES:
+                with translation.override(language):
+                    aliases[str(self.label_of(field)).strip().casefold()] = field.column_name
+        return aliases
+
+    def normalise_headers(self, dataset) -> None:
+        aliases = self.header_aliases()
+        dataset.headers = [aliases.get(str(header or "").strip().casefold(), header) for header in dataset.headers]
+
+    def export_queryset(self, queryset):
+        """The list's queryset tuned for reading every row once; resources override it."""
+        return queryset
+
+    def exporters(self, fields) -> list:
+        """One callable per column, resolved once rather than for every cell."""
+        found = []
+        for field in fields:
+            method = getattr(self, f"dehydrate_{self.get_field_name(field)}", None)
+            found.append(method if callable(method) else field.export)
+        return found
+
+    def headings(self, fields) -> list[str]:
+        """Column headings in the active language."""
+        return [capfirst(str(self.label_of(field))) for field in fields]
+
+
+class ResponsibleResource(CrmResource):
+    """Records with a responsible user: the importer becomes responsible unless the `responsible` column
+    names a colleague by email; an existing record is changed only by someone who may change it."""
+
+    responsible = fields.Field(
+        attribute="responsible", column_name="responsible", widget=widgets.ForeignKeyWidget(User, field="email")
+    )
+
+    def may_change(self, instance) -> bool:
+        return bool(self.user.is_owner_or_admin or instance.responsible_id == self.user.pk)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        if not new and not self.may_change(instance):
+            raise ValidationError(
+                _("It matches #%(id)s, which you may not change.") % {"id": instance.pk}, code="not_yours"
+            )
+        instance._previous_responsible_id = instance.responsible_id
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.responsible_id is None:
+            instance.responsible_id = getattr(instance, "_previous_responsible_id", None) or self.user.pk
+
+
+def lookup_error(message) -> ValidationError:
+    return ValidationError(message, code="match")
