@@ -16,3 +16,14 @@ class CompaniesConfig(AppConfig):
         registry.register(Company, visible_to=company_list)
         trash.register("company", Company, restorable=trash.restorable_by_responsible)
         registry.register(Article, visible_to=article_list)
+        from crm import search
+
+        search.register(
+            "companies",
+            Company,
+            visible_to=company_list,
+            fields=["name", "edrpou"],
+            similar=["name"],
+            status_field=None,
+            url_name="companies:company-detail",
+        )

@@ -8,6 +8,7 @@ from companies.filters import ArticleFilter, CompanyFilter, FolderFilter, Knowle
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.resources import CompanyResource
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
+from contacts.views import SendMessagesMixin
 from crm import viewsets
 from crm.exports import ExportMixin
 from crm.imports import ImportMixin
@@ -23,7 +24,7 @@ class CompanyWriteMixin:
             self.permission_denied(self.request)
 
 
-class CompanyViewSet(MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
+class CompanyViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Companies: all staff read; the owner, admins and the responsible user change them."""
 
     model = Company
@@ -47,6 +48,9 @@ class CompanyViewSet(MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.Mo
 
     def perform_destroy(self, instance):
         services.company_delete(company=instance, actor=self.request.user)
+
+    def message_contact(self, obj):
+        return obj.contact_person
 
     duplicate_pairs = selectors.COMPANY_DUPLICATES
 

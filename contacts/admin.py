@@ -1,14 +1,17 @@
 from django.contrib import admin
 
 from contacts.models import (
+    Campaign,
     Contact,
     ContactActivity,
     ContactEvent,
+    CustomerRequest,
     Letter,
     LoyaltyTransaction,
     Phone,
     Return,
     ReturnItem,
+    SendReceipt,
 )
 from crm.trash_admin import TrashAdminMixin
 
@@ -90,3 +93,30 @@ class ReturnAdmin(admin.ModelAdmin):
     list_select_related = ["contact", "responsible", "decided_by"]
     raw_id_fields = ["contact", "responsible", "decided_by"]
     inlines = [ReturnItemInline]
+
+
+@admin.register(CustomerRequest)
+class CustomerRequestAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "contact", "channel", "status", "responsible", "due_date", "created_at"]
+    list_filter = ["status", "channel", "created_at"]
+    search_fields = ["reason", "description", "contact__last_name"]
+    list_select_related = ["contact", "responsible"]
+    raw_id_fields = ["contact", "order", "deal", "responsible", "created_by"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "channel", "sent", "failed", "skipped", "finished_at", "created_at"]
+    list_filter = ["channel", "finished_at"]
+    search_fields = ["name", "subject", "text"]
+    readonly_fields = ["last_contact_id", "sent", "failed", "skipped", "finished_at", "created_at", "updated_at"]
+    raw_id_fields = ["sender"]
+
+
+@admin.register(SendReceipt)
+class SendReceiptAdmin(admin.ModelAdmin):
+    list_display = ["key", "user", "scope", "created_at"]
+    search_fields = ["key", "scope", "user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["response", "created_at"]

@@ -3,7 +3,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Return
+from contacts.models import (
+    Contact,
+    ContactActivity,
+    ContactEvent,
+    CustomerRequest,
+    Letter,
+    LoyaltyTransaction,
+    Return,
+)
 from contacts.selectors import contact_search
 from crm.filters import PeriodFilterSet
 from crm.phones import normalize_phone
@@ -64,3 +72,12 @@ class ReturnFilter(PeriodFilterSet):
     class Meta:
         model = Return
         fields = ["status", "contact", "responsible", "order_reference"]
+
+
+class CustomerRequestFilter(PeriodFilterSet):
+    reason = django_filters.CharFilter(lookup_expr="iexact", label=_("Reason (exact, any case)"))
+    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
+
+    class Meta:
+        model = CustomerRequest
+        fields = ["status", "channel", "contact", "responsible", "order", "deal"]

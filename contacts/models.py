@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -103,6 +104,9 @@ class ContactActivity(models.Model):
     responsible = user_reference(_("responsible"))
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     message = models.TextField(_("message"), blank=True)
+    # For a message sent to the contact (an SMS): the provider's id and what it answered.
+    provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    delivery_status = models.CharField(_("delivery status"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -221,3 +225,107 @@ class ReturnItem(models.Model):
 
     def __str__(self):
         return f"{self.sku} × {self.quantity}"
+
+
+class RequestChannel(models.TextChoices):
+    CALL = "call", _("Call")
+    EMAIL = "email", _("Email")
+    CHAT = "chat", _("Chat")
+    SHOP = "shop", _("Shop")
+    OTHER = "other", _("Other")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CustomerRequest(TimeStampedModel):
+    """A customer's inquiry or complaint ("звернення"), with the order or deal it concerns."""
+
+    # action -> (from states, to state)
+    TRANSITIONS = {
+        "start": ({RequestStatus.OPEN}, RequestStatus.IN_PROGRESS),
+        "resolve": ({RequestStatus.OPEN, RequestStatus.IN_PROGRESS}, RequestStatus.RESOLVED),
+        "reject": ({RequestStatus.OPEN, RequestStatus.IN_PROGRESS}, RequestStatus.REJECTED),
+        "reopen": ({RequestStatus.RESOLVED, RequestStatus.REJECTED}, RequestStatus.OPEN),
+    }
+
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="requests")
+    reason = models.CharField(_("reason"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=RequestChannel.choices, default=RequestChannel.OTHER
+    )
+    status = models.CharField(_("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    order = optional_reference("deals.Order", _("order"), related_name="customer_requests")
+    deal = optional_reference("deals.Deal", _("deal"), related_name="customer_requests")
+    responsible = user_reference(_("responsible"), related_name="responsible_requests")
+    created_by = user_reference(_("created by"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("customer request")
+        verbose_name_plural = _("customer requests")
+        indexes = [
+            models.Index(fields=["status", "reason"], name="request_status_reason_idx"),
+            models.Index(fields=["contact", "-created_at"], name="request_contact_idx"),
+            models.Index(fields=["responsible", "status"], name="request_responsible_idx"),
+        ]
+
+    def __str__(self):
+        return _("Request #%(id)s: %(reason)s") % {"id": self.pk, "reason": self.reason}
+
+
+class SendReceipt(models.Model):
+    """The answer to a send request made with an Idempotency-Key, so a retry gets it again instead of a second send."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    scope = models.CharField(_("request"), max_length=255)
+    response = models.JSONField(_("response"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("send receipt")
+        verbose_name_plural = _("send receipts")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="send_receipt_unique_key")]
+
+    def __str__(self):
+        return self.key
+
+
+class CampaignChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class Campaign(TimeStampedModel):
+    """A mass send to the contacts with newsletter consent; `last_contact_id` is where a re-run resumes."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=CampaignChannel.choices)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    text = models.TextField(_("text"))
+    filters = models.CharField(_("contact filters"), max_length=1000, blank=True)
+    sender = user_reference(_("sender"))
+    last_contact_id = models.BigIntegerField(_("last contact done"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.name

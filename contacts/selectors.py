@@ -1,8 +1,17 @@
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
-from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Phone, Return
+from contacts.models import (
+    Contact,
+    ContactActivity,
+    ContactEvent,
+    CustomerRequest,
+    Letter,
+    LoyaltyTransaction,
+    Phone,
+    Return,
+)
 from crm.duplicates import DuplicatePairs, Rule, name_key
 from crm.phones import normalize_phone
 
@@ -79,3 +88,55 @@ def loyalty_history(*, contact: Contact) -> QuerySet[LoyaltyTransaction]:
 def return_list(*, user) -> QuerySet[Return]:
     """Every return: all staff read them; deciding is for admins and the responsible user."""
     return Return.objects.select_related("contact", "responsible", "decided_by").prefetch_related("items")
+
+
+def requests_visible(*, user) -> QuerySet[CustomerRequest]:
+    """Every customer request: they belong to the customer base, which all staff read."""
+    return CustomerRequest.objects.all()
+
+
+def request_list(*, user) -> QuerySet[CustomerRequest]:
+    return requests_visible(user=user).select_related("contact", "order", "deal", "responsible", "created_by")
+
+
+def contact_related_visible(related: str):
+    """A selector for one of a contact's own lists (events, letters, loyalty): all staff read them."""
+    models = {"events": ContactEvent, "letters": Letter, "loyalty": LoyaltyTransaction}
+    model = models[related]
+
+    def visible(*, user) -> QuerySet:
+        return model.objects.all()
+
+    return visible
+
+
+def contact_activities_visible(*, user) -> QuerySet[ContactActivity]:
+    return ContactActivity.objects.all()
+
+
+def comments_on_contact(contact: Contact) -> Q:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Q(content_type=ContentType.objects.get_for_model(Contact), object_id=str(contact.pk))
+
+
+def center_pending_returns(*, user, limit: int) -> dict:
+    """Pending returns the user decides: those they are responsible for; every pending one for the owner and admins."""
+    from contacts.models import ReturnStatus
+    from users.center import first_rows
+
+    pending = Return.objects.filter(status=ReturnStatus.PENDING)
+    if not user.is_owner_or_admin:
+        pending = pending.filter(responsible=user)
+    return first_rows(
+        pending.order_by("date", "id"), "id", "reason", "date", "order_reference", "contact_id", limit=limit
+    )
+
+
+def center_requests_by_reason(*, user, limit: int) -> list[dict]:
+    """Open and in-progress customer requests grouped by reason, the most frequent first: one query."""
+    from contacts.models import RequestStatus
+
+    open_requests = requests_visible(user=user).filter(status__in=[RequestStatus.OPEN, RequestStatus.IN_PROGRESS])
+    grouped = open_requests.order_by().values("reason").annotate(count=Count("pk")).order_by("-count", "reason")
+    return list(grouped)

@@ -5,6 +5,7 @@ from contacts.models import (
     Contact,
     ContactActivity,
     ContactEvent,
+    CustomerRequest,
     Letter,
     LoyaltyKind,
     LoyaltyTransaction,
@@ -83,7 +84,16 @@ class ContactActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContactActivity
-        fields = ["id", "name", "type", "responsible", "occurred_at", "message"]
+        fields = [
+            "id",
+            "name",
+            "type",
+            "responsible",
+            "occurred_at",
+            "message",
+            "provider_message_id",
+            "delivery_status",
+        ]
         read_only_fields = fields
 
 
@@ -151,3 +161,82 @@ class ReturnFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Return
         fields = ["file"]
+
+
+class CustomerRequestSerializer(serializers.ModelSerializer):
+    contact_detail = ContactBriefSerializer(source="contact", read_only=True)
+    responsible_detail = UserBriefSerializer(source="responsible", read_only=True, allow_null=True)
+    created_by = UserBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CustomerRequest
+        fields = [
+            "id",
+            "contact",
+            "contact_detail",
+            "reason",
+            "description",
+            "channel",
+            "status",
+            "order",
+            "deal",
+            "responsible",
+            "responsible_detail",
+            "due_date",
+            "closed_at",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "status", "closed_at", "created_by", "created_at", "updated_at"]
+
+    def get_fields(self):
+        # An order or deal can be linked only by someone who may see it.
+        from deals.selectors import deals_visible, orders_visible
+
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            fields["order"].queryset = orders_visible(user=request.user)
+            fields["deal"].queryset = deals_visible(user=request.user)
+        return fields
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    url = serializers.CharField(allow_null=True)
+
+
+class SendEmailSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=255)
+    body = serializers.CharField(max_length=100_000)
+
+
+class SendSmsSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=1000)
+    phones = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        required=False,
+        max_length=20,
+        help_text=_("Some of the contact's numbers, in any spelling; all of them by default."),
+    )
+
+
+class SendResultRowSerializer(serializers.Serializer):
+    recipient = serializers.CharField()
+    status = serializers.CharField(help_text=_("sent or failed"))
+    message_id = serializers.CharField(allow_blank=True)
+    provider_status = serializers.CharField(allow_blank=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class SendResultSerializer(serializers.Serializer):
+    channel = serializers.CharField(help_text=_("email or sms"))
+    contact = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = SendResultRowSerializer(many=True)

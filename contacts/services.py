@@ -8,7 +8,16 @@ from django.utils.translation import gettext as _
 
 from activity.services import activity_record
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
-from contacts.models import Contact, LoyaltyKind, LoyaltyTransaction, Phone, Return, ReturnItem
+from contacts.models import (
+    Contact,
+    CustomerRequest,
+    LoyaltyKind,
+    LoyaltyTransaction,
+    Phone,
+    RequestStatus,
+    Return,
+    ReturnItem,
+)
 from contacts.signals import phones_added
 from crm.exceptions import Conflict, DomainError, conflict_on_duplicate
 from crm.phones import normalize_phone
@@ -151,4 +160,54 @@ def return_decide(*, return_request: Return, actor, action: str) -> Return:
             description=_("%(actor)s changed the return of %(contact)s.") % {"actor": actor, "contact": locked.contact},
             target=locked,
         )
+    return locked
+
+
+# Customer requests
+
+
+def _check_request_links(data: dict) -> None:
+    contact, order, deal = data.get("contact"), data.get("order"), data.get("deal")
+    errors = {}
+    if order is not None and contact is not None and order.contact_id != contact.pk:
+        errors["order"] = [_("This order belongs to another contact.")]
+    if deal is not None and contact is not None and deal.contact_id != contact.pk:
+        errors["deal"] = [_("This deal belongs to another contact.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def customer_request_create(*, actor, data: dict) -> CustomerRequest:
+    _check_request_links(data)
+    data = {"responsible": data["contact"].responsible or actor, **data, "created_by": actor}
+    return tracked_create(model=CustomerRequest, actor=actor, data=data)
+
+
+@transaction.atomic
+def customer_request_update(*, customer_request: CustomerRequest, actor, data: dict) -> CustomerRequest:
+    _check_request_links(
+        {
+            "contact": data.get("contact", customer_request.contact),
+            "order": data.get("order", customer_request.order),
+            "deal": data.get("deal", customer_request.deal),
+        }
+    )
+    tracked_update(instance=customer_request, actor=actor, data=data)
+    return customer_request
+
+
+@transaction.atomic
+def customer_request_transition(*, customer_request: CustomerRequest, actor, action: str) -> CustomerRequest:
+    """start, resolve, reject or reopen; a move the current status does not allow is a 409 and changes nothing."""
+    allowed_from, target = CustomerRequest.TRANSITIONS[action]
+    locked = CustomerRequest.objects.select_for_update().get(pk=customer_request.pk)
+    if locked.status not in allowed_from:
+        raise Conflict(
+            _("A request that is %(status)s cannot become %(target)s.")
+            % {"status": locked.get_status_display().lower(), "target": target.label.lower()}
+        )
+    closing = target in (RequestStatus.RESOLVED, RequestStatus.REJECTED)
+    locked.status, locked.closed_at = target, timezone.now() if closing else None
+    tracked_transition(instance=locked, actor=actor, verb=action, fields=["status", "closed_at"])
     return locked

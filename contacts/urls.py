@@ -7,6 +7,7 @@ from tasks.views import ContactTaskViewSet
 
 router = SimpleRouter()
 router.register("returns", views.ReturnViewSet, basename="return")
+router.register("requests", views.CustomerRequestViewSet, basename="customer-request")
 router.register("", views.ContactViewSet, basename="contact")
 
 
@@ -19,6 +20,7 @@ urlpatterns = [
     nested(views.ContactEventViewSet, "events"),
     nested(views.ContactActivityViewSet, "activities"),
     nested(views.LetterViewSet, "letters"),
+    nested(views.ContactTimelineViewSet, "timeline"),
     nested(ContactTaskViewSet, "tasks"),
     nested(ContactCallViewSet, "calls"),
     nested(views.LoyaltyViewSet, "loyalty", {"get": "list", "post": "create"}),

@@ -1,30 +1,38 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from contacts import selectors, services
+from activity.tracking import tracked_delete
+from contacts import messaging, selectors, services, timeline
 from contacts.filters import (
     ContactActivityFilter,
     ContactEventFilter,
     ContactFilter,
+    CustomerRequestFilter,
     LetterFilter,
     LoyaltyFilter,
     ReturnFilter,
 )
-from contacts.models import Contact, ContactActivity, ContactEvent, Letter, LoyaltyTransaction, Return
+from contacts.models import Contact, ContactActivity, ContactEvent, CustomerRequest, Letter, LoyaltyTransaction, Return
 from contacts.resources import ContactResource
 from contacts.serializers import (
     ContactActivitySerializer,
     ContactEventSerializer,
     ContactSerializer,
+    CustomerRequestSerializer,
     LetterSerializer,
     LoyaltyBalanceSerializer,
     LoyaltyTransactionSerializer,
     ReturnFileSerializer,
     ReturnSerializer,
+    SendEmailSerializer,
+    SendResultSerializer,
+    SendSmsSerializer,
+    TimelineEntrySerializer,
 )
 from crm import viewsets
 from crm.exports import ExportMixin
@@ -32,8 +40,51 @@ from crm.imports import ImportMixin
 from crm.merge_actions import MergeDuplicatesMixin
 from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="A retry with the same key answers what the first request answered and sends nothing again.",
+)
 
-class ContactViewSet(MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
+
+class SendMessagesMixin:
+    """`send_email` and `send_sms` actions on a record that leads to a contact (`message_contact`).
+
+    Sending needs the right to change the record: `get_object()` applies the viewset's object permissions.
+    """
+
+    def message_contact(self, obj) -> Contact:
+        raise NotImplementedError
+
+    def _send(self, request, serializer_class, channel):
+        obj = self.get_object()
+        params = serializer_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        contact = self.message_contact(obj)
+        if contact is None:
+            raise serializers.ValidationError({"contact": [_("There is no contact to write to.")]})
+        send = messaging.contact_send_email if channel == "email" else messaging.contact_send_sms
+        outcome = messaging.idempotent(
+            user=request.user,
+            key=request.headers.get("Idempotency-Key"),
+            scope=f"{request.method} {request.path}",
+            run=lambda: send(contact=contact, actor=request.user, **params.validated_data),
+        )
+        return Response(SendResultSerializer(outcome).data)
+
+    @extend_schema(request=SendEmailSerializer, responses=SendResultSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def send_email(self, request, pk=None):
+        return self._send(request, SendEmailSerializer, "email")
+
+    @extend_schema(request=SendSmsSerializer, responses=SendResultSerializer, parameters=[IDEMPOTENCY_KEY])
+    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
+    def send_sms(self, request, pk=None):
+        return self._send(request, SendSmsSerializer, "sms")
+
+
+class ContactViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):
     """Contacts: all staff read; the owner, admins and the responsible user change them."""
 
     model = Contact
@@ -59,6 +110,9 @@ class ContactViewSet(MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.Mo
 
     def perform_destroy(self, instance):
         services.contact_delete(contact=instance, actor=self.request.user)
+
+    def message_contact(self, obj):
+        return obj
 
     duplicate_pairs = selectors.CONTACT_DUPLICATES
 
@@ -186,3 +240,91 @@ class ReturnViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
             return_request=return_request, actor=request.user, file=serializer.validated_data["file"]
         )
         return self.fresh_response(return_request)
+
+
+class CustomerRequestViewSet(viewsets.ModelViewSet):
+    """Customer requests ("звернення"). All staff read them; the owner, admins and the responsible user change them."""
+
+    model = CustomerRequest
+    serializer_class = CustomerRequestSerializer
+    permission_classes = [StaffReadResponsibleWrite]
+    filterset_class = CustomerRequestFilter
+    search_fields = ["reason", "description"]
+    ordering_fields = ["created_at", "due_date", "status", "reason"]
+    http_method_names = ["get", "post", "patch", "put", "delete", "head", "options"]
+
+    def scoped_queryset(self, user):
+        return selectors.request_list(user=user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.customer_request_create(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        services.customer_request_update(
+            customer_request=serializer.instance, actor=self.request.user, data=dict(serializer.validated_data)
+        )
+        serializer.instance = self.fresh(serializer.instance)
+
+    def perform_destroy(self, instance):
+        tracked_delete(instance=instance, actor=self.request.user)
+
+    def _move(self, action_name):
+        customer_request = services.customer_request_transition(
+            customer_request=self.get_object(), actor=self.request.user, action=action_name
+        )
+        return self.fresh_response(customer_request)
+
+    @extend_schema(request=None, description="Open → in progress; any other status is a 409.")
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._move("start")
+
+    @extend_schema(request=None, description="Open or in progress → resolved; otherwise a 409.")
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._move("resolve")
+
+    @extend_schema(request=None, description="Open or in progress → rejected; otherwise a 409.")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._move("reject")
+
+    @extend_schema(request=None, description="Resolved or rejected → open again; otherwise a 409.")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._move("reopen")
+
+
+class ContactTimelineViewSet(ContactNestedViewSet):
+    """Everything about a contact, newest first: one UNION query per page, whatever the kinds."""
+
+    model = Contact
+    serializer_class = TimelineEntrySerializer
+    filterset_class = None
+
+    def scoped_queryset(self, user):
+        return timeline.contact_timeline(contact=self.contact(), user=user, kinds=self._kinds())
+
+    def _kinds(self) -> list[str] | None:
+        raw = self.request.query_params.get("kind", "")
+        wanted = [name.strip() for name in raw.split(",") if name.strip()]
+        unknown = sorted(set(wanted) - set(timeline.kinds()))
+        if unknown:
+            raise serializers.ValidationError(
+                {"kind": [_("Unknown kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}]}
+            )
+        return wanted or None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind", str, description=_("Comma-separated kinds: orders, calls, events, letters, requests, ...")
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        entries = [timeline.entry(row) for row in page]
+        return self.get_paginated_response(self.get_serializer(entries, many=True).data)

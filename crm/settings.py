@@ -105,6 +105,13 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# How alike a word and a name must be for the global search to offer it when nothing contains the word (0..1).
+SEARCH_SIMILARITY_THRESHOLD = env.float("SEARCH_SIMILARITY_THRESHOLD", default=0.35)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # pg_trgm's `%` operator reads it from the session; set per connection so the GIN index prunes by it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c pg_trgm.similarity_threshold={SEARCH_SIMILARITY_THRESHOLD}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Lists count their rows exactly up to this many; past it the count is PostgreSQL's estimate (0: always exact).
@@ -259,6 +266,8 @@ SPECTACULAR_SETTINGS = {
         "DealKindEnum": "deals.models.DealKind",
         "LoyaltyKindEnum": "contacts.models.LoyaltyKind",
         "MessageStatusEnum": "chat.models.MessageStatus",
+        "RequestChannelEnum": "contacts.models.RequestChannel",
+        "RequestStatusEnum": "contacts.models.RequestStatus",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -311,6 +320,12 @@ GA_TIMEOUT_SECONDS = env.float("GA_TIMEOUT_SECONDS", default=30)
 GA_MAX_ATTEMPTS = env.int("GA_MAX_ATTEMPTS", default=4)
 GA_RETRY_WAIT_SECONDS = env.float("GA_RETRY_WAIT_SECONDS", default=2)
 
+# SMS: console (prints), locmem (tests), turbosms (TurboSMS' HTTP API), or a dotted path to a backend class.
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+SMS_TURBOSMS_TOKEN = env.str("SMS_TURBOSMS_TOKEN", default="")
+SMS_TURBOSMS_URL = env.str("SMS_TURBOSMS_URL", default="https://api.turbosms.ua")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 # Trash, import and export
 TRASH_DAYS = env.int("TRASH_DAYS", default=30)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)

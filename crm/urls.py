@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chat.urls import page_urlpatterns as chat_pages
+from crm.views import SearchView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/tasks/", include(("tasks.urls", "tasks"))),
     path("api/calendars/", include(("calendars.urls", "calendars"))),
     path("api/dashboard/", include(("dashboard.urls", "dashboard"))),
+    path("api/search/", SearchView.as_view(), name="search"),
     path("api/trash/", include(("crm.trash_views", "trash"))),
     path("api/calls/", include(("calls.urls", "calls"))),
 ]

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from calls.selectors import call_list
 from contacts.models import ContactActivity
 from contacts.selectors import return_list
-from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
+from deals.models import Deal, DealStatus, Order, OrderItem, Pipeline, Product, Stage
 from users.selectors import scope_to_owners, user_briefs
 
 DEAL_OWNER_FIELDS = ("responsible", "created_by")
@@ -126,3 +126,17 @@ def with_responsible(rows: list[dict]) -> list[dict]:
     """Put the responsible user on each row, fetched in one query."""
     users = user_briefs().in_bulk({row["responsible_id"] for row in rows if row["responsible_id"]})
     return [{**row, "responsible": users.get(row["responsible_id"])} for row in rows]
+
+
+def center_my_work(*, user, limit: int) -> dict:
+    """The communication centre's "my leads and deals": open ones the user is responsible for, newest first."""
+    from leads.models import LeadStatus
+    from leads.selectors import leads_visible
+
+    leads = (
+        leads_visible(user=user).filter(responsible=user).exclude(status__in=[LeadStatus.CONVERTED, LeadStatus.FAILED])
+    )
+    deals = deals_visible(user=user).filter(responsible=user, status=DealStatus.OPEN)
+    rows = work_items(leads=leads, deals=deals)
+    items = [{key: value for key, value in row.items() if key != "responsible_id"} for row in rows[:limit]]
+    return {"count": rows.count(), "items": items}

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from contacts.views import SendMessagesMixin
 from crm import viewsets
 from crm.exports import ExportMixin
 from crm.imports import ImportMixin
@@ -139,7 +140,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
         return self.fresh_response(services.order_send(order=order, actor=request.user))
 
 
-class DealViewSet(ExportMixin, viewsets.ModelViewSet):
+class DealViewSet(SendMessagesMixin, ExportMixin, viewsets.ModelViewSet):
     """Deals: visible to their responsible user and creator, their managers, admins and the owner."""
 
     model = Deal
@@ -162,6 +163,9 @@ class DealViewSet(ExportMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.deal_delete(deal=instance, actor=self.request.user)
+
+    def message_contact(self, obj):
+        return obj.contact
 
     @extend_schema(request=DealMoveSerializer, responses=DealSerializer)
     @action(detail=True, methods=["post"])

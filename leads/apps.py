@@ -9,9 +9,18 @@ class LeadsConfig(AppConfig):
 
     def ready(self):
         from comments import registry
-        from crm import trash
+        from crm import search, trash
         from leads.models import Lead
         from leads.selectors import leads_restorable, leads_visible
 
         registry.register(Lead, visible_to=leads_visible)
         trash.register("lead", Lead, restorable=leads_restorable)
+        search.register(
+            "leads",
+            Lead,
+            visible_to=leads_visible,
+            fields=["name", "email"],
+            phone_field="phone",
+            similar=["name"],
+            url_name="leads:lead-detail",
+        )

@@ -6,3 +6,9 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from notifications.selectors import center_unread
+        from users import center
+
+        center.register("notifications", center_unread)

@@ -45,3 +45,11 @@ def recipients_wanting_email(*, users, kind: str) -> set[int]:
     chosen = dict(NotificationPreference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", "email"))
     default = email_by_default(kind)
     return {user_id for user_id in ids if chosen.get(user_id, default)}
+
+
+def center_unread(*, user, limit: int) -> dict:
+    """The communication centre's unread notifications of `user`, newest first."""
+    from users.center import first_rows
+
+    unread = notification_list(user=user).filter(seen_at__isnull=True).order_by("-created_at", "-id")
+    return first_rows(unread, "id", "kind", "title", "description", "created_at", limit=limit)

@@ -63,3 +63,15 @@ def tag_list() -> QuerySet[Tag]:
 
 def project_list() -> QuerySet[Project]:
     return Project.objects.all()
+
+
+def center_this_week(*, user, limit: int) -> dict:
+    """The communication centre's unfinished tasks of `user` planned for this week (in the project's time zone)."""
+    from crm.periods import period_bounds
+    from users.center import first_rows
+
+    start, end = period_bounds("week")
+    week = tasks_visible(user=user).filter(
+        mine_condition(user=user), finished=False, date__gte=start.date(), date__lt=end.date()
+    )
+    return first_rows(week.order_by("date", "-priority", "id"), "id", "name", "date", "priority", limit=limit)

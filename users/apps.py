@@ -6,3 +6,19 @@ class UsersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "users"
     verbose_name = _("Users")
+
+    def ready(self):
+        from crm import search
+        from users.models import User
+        from users.selectors import user_list
+
+        search.register(
+            "users",
+            User,
+            visible_to=lambda user: user_list(viewer=user),
+            fields=["last_name", "first_name", "email"],
+            phone_field="work_phone",
+            similar=["last_name", "first_name"],
+            status_field="role",
+            url_name="users:user-detail",
+        )

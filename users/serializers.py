@@ -222,3 +222,31 @@ class LogoutSerializer(serializers.Serializer):
 class WsTicketSerializer(serializers.Serializer):
     ticket = serializers.CharField(read_only=True)
     expires_in = serializers.IntegerField(read_only=True, help_text=_("Seconds the ticket stays valid."))
+
+
+class CenterRowsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    items = serializers.ListField(child=serializers.DictField())
+
+
+class CenterReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class CenterSerializer(serializers.Serializer):
+    """The sections apps register (users.center); calls and others add theirs beside these."""
+
+    notifications = CenterRowsSerializer(required=False, help_text=_("My unread notifications, newest first."))
+    leads_and_deals = CenterRowsSerializer(required=False, help_text=_("My open leads and deals, newest first."))
+    tasks_this_week = CenterRowsSerializer(required=False, help_text=_("My unfinished tasks planned this week."))
+    pending_returns = CenterRowsSerializer(required=False, help_text=_("Pending returns I decide."))
+    requests_by_reason = CenterReasonSerializer(
+        many=True, required=False, help_text=_("Open customer requests per reason.")
+    )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Sections this serializer does not name (registered later by other apps) pass through as they are.
+        data.update({name: value for name, value in instance.items() if name not in self.fields})
+        return data

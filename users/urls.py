@@ -12,6 +12,7 @@ router.register("", views.UserViewSet, basename="user")
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("me/status/", views.MeStatusView.as_view(), name="me-status"),
+    path("me/center/", views.CenterView.as_view(), name="me-center"),
     path("structure/", views.StructureView.as_view(), name="structure"),
     *router.urls,
     # After the router, so that numeric ids reach the invitation viewset and tokens reach this view.

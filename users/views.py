@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -16,10 +17,11 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from crm import viewsets
 from crm.exceptions import DomainError
 from crm.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
-from users import selectors, services
+from users import center, selectors, services
 from users.filters import InvitationFilter, UserFilter
 from users.models import Department, Invitation, User, UserGroup
 from users.serializers import (
+    CenterSerializer,
     DepartmentSerializer,
     InvitationAcceptSerializer,
     InvitationSerializer,
@@ -92,6 +94,20 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_update(user=request.user, actor=request.user, data=serializer.validated_data)
         return Response(UserSerializer(user, context={"request": request}).data)
+
+
+class CenterView(APIView):
+    """My communication centre in one request: each section is built in a fixed number of queries."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description=_("Rows per section, 1 to 50; 10 by default."))],
+        responses=CenterSerializer,
+    )
+    def get(self, request):
+        raw = request.query_params.get("limit", "10")
+        if not raw.isdigit() or not 1 <= int(raw) <= 50:
+            raise ValidationError({"limit": [_("A whole number from 1 to 50.")]})
+        return Response(CenterSerializer(center.build(user=request.user, limit=int(raw))).data)
 
 
 class MeStatusView(APIView):

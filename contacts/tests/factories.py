@@ -1,6 +1,15 @@
 import factory
 
-from contacts.models import Contact, ContactActivity, ContactEvent, Letter, Phone, Return, ReturnItem
+from contacts.models import (
+    Contact,
+    ContactActivity,
+    ContactEvent,
+    CustomerRequest,
+    Letter,
+    Phone,
+    Return,
+    ReturnItem,
+)
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -63,3 +72,12 @@ class ReturnItemFactory(factory.django.DjangoModelFactory):
     sku = factory.Sequence(lambda n: f"SKU-{n}")
     name = "Shoes"
     quantity = 1
+
+
+class CustomerRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerRequest
+
+    contact = factory.SubFactory(ContactFactory)
+    reason = "Late delivery"
+    channel = "call"

@@ -1,0 +1,180 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from companies.tests.factories import CompanyFactory
+from contacts.tests.factories import ContactFactory, CustomerRequestFactory, PhoneFactory
+from crm import search
+from deals.tests.factories import DealFactory, OrderFactory
+from leads.tests.factories import LeadFactory
+from tasks.tests.factories import TaskFactory
+from users.models import Role
+from users.tests.factories import UserFactory, make_department
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("search")
+
+
+def find(client, q, **params):
+    response = client.get(URL, {"q": q, **params})
+    assert response.status_code == 200, response.data
+    return {group["type"]: group for group in response.data}
+
+
+def ids(groups, type_):
+    return {hit["id"] for hit in groups[type_]["results"]}
+
+
+def test_contacts_by_name_and_email_with_links(api, employee):
+    contact = ContactFactory(first_name="Olena", last_name="Kovalenko", email="olena@shop.ua")
+    ContactFactory(first_name="Petro", last_name="Bondar")
+    client = api.as_user(employee)
+    groups = find(client, "kovalenko")
+    assert ids(groups, "contacts") == {contact.pk}
+    hit = groups["contacts"]["results"][0]
+    assert hit["title"] == "Kovalenko Olena"
+    assert hit["url"] == reverse("contacts:contact-detail", args=[contact.pk])
+    assert client.get(hit["url"]).status_code == 200
+    assert ids(find(client, "olena@shop"), "contacts") == {contact.pk}
+    assert ids(find(client, "Olena Kovalenko"), "contacts") == {contact.pk}
+
+
+@pytest.mark.parametrize(
+    "spelling", ["+380 50 123 45 67", "050-123-45-67", "0501234567", "(050) 123 4567", "380501234567", "1234567"]
+)
+def test_contacts_by_any_phone_spelling(api, employee, spelling):
+    contact = ContactFactory(last_name="Hnatiuk")
+    PhoneFactory(contact=contact, number="+380501234567")
+    PhoneFactory(number="+380671112233")
+    assert ids(find(api.as_user(employee), spelling, type="contacts"), "contacts") == {contact.pk}
+
+
+def test_companies_by_name_and_edrpou(api, employee):
+    company = CompanyFactory(name="Roshen Trade", edrpou="32855961")
+    CompanyFactory(name="Other", edrpou="14360570")
+    client = api.as_user(employee)
+    assert ids(find(client, "32855961"), "companies") == {company.pk}
+    assert ids(find(client, "roshen"), "companies") == {company.pk}
+    contact = ContactFactory(edrpou="32855961")
+    assert ids(find(client, "32855961"), "contacts") == {contact.pk}
+
+
+@pytest.fixture
+def colleagues():
+    """Me, a colleague in another department, and the head of my department."""
+    head = UserFactory(role=Role.MANAGER)
+    me = UserFactory(department=make_department("Sales", head=head))
+    colleague = UserFactory(department=make_department("Support"))
+    return me, colleague, head
+
+
+def test_a_colleagues_lead_deal_and_task_never_appear_even_by_exact_title(api, colleagues):
+    me, colleague, head = colleagues
+    theirs = [
+        LeadFactory(name="Secret Wholesale", responsible=colleague, created_by=colleague),
+        DealFactory(title="Secret Wholesale", responsible=colleague, created_by=colleague),
+        TaskFactory(name="Secret Wholesale", created_by=colleague),
+    ]
+    mine = [
+        LeadFactory(name="Secret Wholesale mine", responsible=me),
+        DealFactory(title="Secret Wholesale mine", responsible=me),
+        TaskFactory(name="Secret Wholesale mine", created_by=me),
+    ]
+    groups = find(api.as_user(me), "Secret Wholesale")
+    for type_, own, other in zip(("leads", "deals", "tasks"), mine, theirs, strict=True):
+        assert ids(groups, type_) == {own.pk}, type_
+        assert groups[type_]["count"] == 1
+        assert other.pk not in ids(groups, type_)
+    head_sees = find(api.as_user(head), "Secret Wholesale")
+    assert ids(head_sees, "leads") == {mine[0].pk}
+    admin_sees = find(api.as_user(UserFactory(role=Role.ADMIN)), "Secret Wholesale")
+    assert ids(admin_sees, "leads") == {mine[0].pk, theirs[0].pk}
+
+
+def test_a_colleagues_order_is_hidden_with_its_deal(api, colleagues):
+    me, colleague, _ = colleagues
+    hidden = OrderFactory(shop_order_id="WC-77001", deal=DealFactory(responsible=colleague))
+    visible = OrderFactory(shop_order_id="WC-77002", deal=DealFactory(responsible=me))
+    assert ids(find(api.as_user(me), "WC-770"), "orders") == {visible.pk}
+    assert hidden.pk in ids(find(api.as_user(UserFactory(role=Role.OWNER)), "WC-770"), "orders")
+
+
+def test_leads_by_phone_users_and_requests(api, employee):
+    lead = LeadFactory(name="Cafe", phone="+380931234567", responsible=employee)
+    colleague = UserFactory(first_name="Iryna", last_name="Melnyk")
+    request = CustomerRequestFactory(reason="Damaged parcel", description="The box arrived crushed")
+    client = api.as_user(employee)
+    assert ids(find(client, "093 123 45 67"), "leads") == {lead.pk}
+    groups = find(client, "melnyk")
+    assert ids(groups, "users") == {colleague.pk}
+    assert groups["users"]["results"][0]["status"] == "Employee"
+    groups = find(client, "damaged")
+    assert ids(groups, "requests") == {request.pk}
+    assert groups["requests"]["results"][0]["status"] == "Open"
+
+
+def test_types_limit_and_count(api, employee):
+    for n in range(7):
+        ContactFactory(last_name=f"Savchuk{n}")
+    client = api.as_user(employee)
+    groups = find(client, "savchuk", type="contacts,companies", limit=3)
+    assert set(groups) == {"contacts", "companies"}
+    assert groups["contacts"]["count"] == 7
+    assert len(groups["contacts"]["results"]) == 3
+    assert groups["companies"] == {"type": "companies", "count": 0, "results": []}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "a"}, {"q": " a "}, {"q": "ab", "type": "planets"}, {"q": "ab", "limit": "x"}, {"q": "ab", "limit": 0}],
+)
+def test_bad_queries_are_400(api, employee, params):
+    assert api.as_user(employee).get(URL, params).status_code == 400
+
+
+def test_anonymous_is_refused(api):
+    assert api.get(URL, {"q": "abc"}).status_code == 401
+
+
+def test_queries_per_type_do_not_grow_with_the_hits(api, employee):
+    client = api.as_user(employee)
+    client.get(URL, {"q": "Marchenko"})  # warm up per-user state
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"q": "Marchenko", "limit": 50}).status_code == 200
+        return len(captured)
+
+    ContactFactory(last_name="Marchenko")
+    LeadFactory(name="Marchenko", responsible=employee)
+    few = queries()
+    for _ in range(30):
+        ContactFactory(last_name="Marchenko")
+        LeadFactory(name="Marchenko", responsible=employee)
+    assert queries() == few
+    # One per type, and on PostgreSQL a second by similarity for a type where nothing contains the words.
+    assert few <= 2 * len(search.types()) + 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram similarity needs PostgreSQL's pg_trgm")
+def test_cyrillic_name_with_a_typo_is_found_by_similarity_and_ranked_first(api, employee):
+    wanted = ContactFactory(first_name="Тарас", last_name="Шевченко")
+    ContactFactory(first_name="Іван", last_name="Франко")
+    close = ContactFactory(first_name="Ганна", last_name="Шевчук")
+    client = api.as_user(employee)
+    groups = find(client, "Шевчнко", type="contacts")
+    found = [hit["id"] for hit in groups["contacts"]["results"]]
+    assert found[0] == wanted.pk
+    assert set(found) <= {wanted.pk, close.pk}
+    assert ids(find(client, "шевченко тарас"), "contacts") == {wanted.pk}
+    assert ids(find(client, "Тарас Шевчнеко"), "contacts") == {wanted.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search needs PostgreSQL")
+def test_task_description_by_full_text(api, employee):
+    task = TaskFactory(
+        name="Call back", description="Customer wants the invoice for the wholesale order", created_by=employee
+    )
+    assert ids(find(api.as_user(employee), "invoice wholesale", type="tasks"), "tasks") == {task.pk}
