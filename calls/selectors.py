@@ -1,7 +1,9 @@
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
+from calendars.registry import CalendarEvent
 from calls.models import Call
 from deals.models import Deal, DealStatus, Order
 from users.selectors import scope_to_owners
@@ -19,6 +21,43 @@ def call_list(*, user) -> QuerySet[Call]:
 def call_calendar_events(*, user, start: datetime, end: datetime) -> QuerySet[Call]:
     """Calls as calendar events: the ones `user` may see that started in [start, end)."""
     return call_list(user=user).filter(started_at__gte=start, started_at__lt=end)
+
+
+def call_events(*, user, start: datetime, end: datetime, mine: bool = False) -> list[CalendarEvent]:
+    """The calendar source: each call from its start to its end, titled by the other party's number."""
+    calls = calls_visible(user=user).filter(started_at__gte=start, started_at__lt=end)
+    if mine:
+        calls = calls.filter(employee=user)
+    rows = calls.order_by("started_at", "id").values_list("id", "type", "external_number", "started_at", "ended_at")
+    return [
+        CalendarEvent(
+            kind="call",
+            title=f"{kind} {number}".strip(),
+            start=started_at,
+            end=ended_at,
+            link=f"/api/calls/{pk}/",
+            status=kind,
+        )
+        for pk, kind, number, started_at, ended_at in rows
+    ]
+
+
+def call_figures(*, user_ids, start: datetime, end: datetime) -> dict[int, dict]:
+    """Calls and talk time per employee over [start, end), for the dashboard, in one grouped query."""
+    rows = (
+        Call.objects.filter(employee_id__in=user_ids, started_at__gte=start, started_at__lt=end)
+        .values("employee_id")
+        .annotate(calls=Count("id"), talk_seconds=Coalesce(Sum("talk_seconds"), 0))
+    )
+    return {row["employee_id"]: {"calls": row["calls"], "talk_seconds": row["talk_seconds"]} for row in rows}
+
+
+def center_recent_calls(*, user, limit: int) -> dict:
+    """The communication centre's recent calls: the user's own, newest first."""
+    from users.center import first_rows
+
+    mine = calls_visible(user=user).filter(employee=user).order_by("-started_at", "-id")
+    return first_rows(mine, "id", "type", "external_number", "started_at", "disposition", "contact_id", limit=limit)
 
 
 def caller_card(*, call: Call, open_deals: int = 5) -> dict:
