@@ -118,7 +118,8 @@ class BinotelWebhookView(APIView):
     parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     @extend_schema(
-        request=WebhookSerializer,
+        # Binotel's own format, form-encoded; JSON (tests, hand-made replays) is also understood.
+        request={"application/x-www-form-urlencoded": WebhookSerializer},
         responses={200: WebhookAnswerSerializer, 400: OpenApiResponse(), 403: OpenApiResponse()},
         auth=[],
     )
