@@ -27,6 +27,13 @@ class TrashItemSerializer(serializers.Serializer):
     restore_url = serializers.CharField()
 
 
+class TrashPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = TrashItemSerializer(many=True)
+
+
 def _item(row: dict) -> dict:
     return {
         **row,
@@ -71,7 +78,7 @@ class TrashListView(APIView):
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses=TrashItemSerializer(many=True),
+        responses=TrashPageSerializer,
     )
     def get(self, request):
         parts = [_rows(kind, request.user) for kind in _kinds_asked(request)]

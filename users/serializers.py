@@ -18,12 +18,12 @@ class UserBriefSerializer(serializers.ModelSerializer):
 
     def to_representation(self, user):
         # Nested in every row of the busy lists: read the attributes directly rather than
-        # through each field's generic lookup; the photo keeps its field (absolute URL).
+        # through each field's generic lookup; the photo keeps its field (a download URL).
         return {
             "id": user.pk,
             "email": user.email,
             "full_name": user.full_name,
-            "photo": self.fields["photo"].to_representation(user.photo) if user.photo else None,
+            "photo_url": self.fields["photo_url"].to_representation(user),
             "role": user.role,
             "presence": user.presence,
         }
