@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "chat.models.MessageStatus",
         "RequestChannelEnum": "contacts.models.RequestChannel",
         "RequestStatusEnum": "contacts.models.RequestStatus",
+        "CallTypeEnum": "calls.models.CallType",
+        "EventTypeEnum": "contacts.models.EventType",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
