@@ -15,7 +15,7 @@ def edrpou_check_digit(code: str) -> int:
 
 
 def validate_edrpou(value: str) -> None:
-    if not (len(value) == 8 and value.isdigit()):
+    if not (len(value) == 8 and value.isascii() and value.isdigit()):
         raise ValidationError(_("An EDRPOU code is 8 digits."), code="edrpou_format")
     if edrpou_check_digit(value) != int(value[7]):
         raise ValidationError(_("This EDRPOU code's control digit is wrong."), code="edrpou_check")

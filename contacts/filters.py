@@ -13,7 +13,7 @@ from contacts.models import (
     Return,
 )
 from contacts.selectors import contact_search
-from crm.filters import PeriodFilterSet
+from crm.filters import DateFilter, PeriodFilterSet
 from crm.phones import normalize_phone
 
 
@@ -76,7 +76,7 @@ class ReturnFilter(PeriodFilterSet):
 
 class CustomerRequestFilter(PeriodFilterSet):
     reason = django_filters.CharFilter(lookup_expr="iexact", label=_("Reason (exact, any case)"))
-    due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
+    due_before = DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
 
     class Meta:
         model = CustomerRequest

@@ -472,7 +472,11 @@ class WooCommerceShop(HttpShop):
             if not isinstance(body, list):
                 raise ShopError(f"The shop's page {page} of {path} is not a list.")
             header = response.headers.get("X-WP-TotalPages", "")
-            total = int(header) if header.isdigit() else (page + 1 if len(body) == self.page_size else page)
+            total = (
+                int(header)
+                if header.isascii() and header.isdigit()
+                else (page + 1 if len(body) == self.page_size else page)
+            )
             yield Page(body, total)
             page += 1
 

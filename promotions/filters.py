@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import FilterSet
+from crm.filters import DateFilter, FilterSet
 from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
 from promotions.models import Discount, PromoCode, Promotion
 from promotions.selectors import overlapping
@@ -20,8 +20,8 @@ class ActivePeriodFilterSet(FilterSet):
     """`period`, `date_after`, `date_before`: the rows in force at some moment of that period."""
 
     period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_noop", label=_("Period"))
-    date_after = django_filters.DateFilter(method="filter_noop", label=_("From date"))
-    date_before = django_filters.DateFilter(method="filter_noop", label=_("To date (inclusive)"))
+    date_after = DateFilter(method="filter_noop", label=_("From date"))
+    date_before = DateFilter(method="filter_noop", label=_("To date (inclusive)"))
 
     def filter_noop(self, queryset, name, value):
         return queryset  # all three are applied together in filter_queryset

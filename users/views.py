@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -16,6 +15,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from crm import viewsets
 from crm.exceptions import DomainError
+from crm.parsing import parse_int, query_param
 from crm.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
 from users import center, selectors, services
 from users.filters import InvitationFilter, UserFilter
@@ -104,10 +104,8 @@ class CenterView(APIView):
         responses=CenterSerializer,
     )
     def get(self, request):
-        raw = request.query_params.get("limit", "10")
-        if not raw.isdigit() or not 1 <= int(raw) <= 50:
-            raise ValidationError({"limit": [_("A whole number from 1 to 50.")]})
-        return Response(CenterSerializer(center.build(user=request.user, limit=int(raw))).data)
+        limit = query_param(request, "limit", parse_int, default=10, min_value=1, max_value=50)
+        return Response(CenterSerializer(center.build(user=request.user, limit=limit)).data)
 
 
 class MeStatusView(APIView):
