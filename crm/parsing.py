@@ -62,7 +62,11 @@ def representable_moment(moment: datetime) -> bool:
         shifted = local.astimezone(UTC)
     except (OverflowError, ValueError):
         return False
-    return MIN_YEAR <= local.year <= MAX_YEAR and MIN_YEAR <= shifted.year <= MAX_YEAR
+    if not (MIN_YEAR <= local.year <= MAX_YEAR and MIN_YEAR <= shifted.year <= MAX_YEAR):
+        return False
+    # Before 1924 Kyiv's offset had seconds (+02:02:04), which an RFC 3339 answer cannot write.
+    offset = shifted.astimezone(timezone.get_current_timezone()).utcoffset()
+    return offset is not None and offset.seconds % 60 == 0
 
 
 def parse_int(value, *, min_value: int | None = None, max_value: int | None = MAX_ID) -> int:
