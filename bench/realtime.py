@@ -30,10 +30,15 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+# The servers and this process sign and check the same JWTs: one secret for both.
+BENCH_SECRET_KEY = "bench-only-" + "x" * 50
+os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
 
 import django  # noqa: E402
 
 django.setup()
+
+import logging  # noqa: E402
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
@@ -118,7 +123,7 @@ class Servers:
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}",
             "REDIS_URL": redis_url,
             "DEBUG": "0",
-            "SECRET_KEY": "bench-only-" + "x" * 50,
+            "SECRET_KEY": BENCH_SECRET_KEY,
             "SECURE_SSL_REDIRECT": "0",
             "LOG_LEVEL": "WARNING",
         }
@@ -397,6 +402,7 @@ def main():
     parser.add_argument("--rate", type=float, default=100, help="messages per second during the load")
     parser.add_argument("--seconds", type=float, default=None)
     args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the report
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, check=True)

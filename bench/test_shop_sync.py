@@ -25,7 +25,7 @@ from contacts.models import Contact, Phone
 from deals.models import Deal, Order, OrderCoupon, OrderItem, Product, SyncState
 from deals.tests.fake_shop import PASSWORD, USERNAME, ensure_default_pipeline, rest_order
 
-N = int(os.environ.get("BENCH_SHOP_ORDERS", "20000"))
+N = int(os.environ.get("BENCH_SHOP_ORDERS", "100000"))
 PAGE = int(os.environ.get("BENCH_SHOP_PAGE", "500"))
 TARGET_FIRST, TARGET_RERUN, TARGET_RATIO = 2000, 10000, 5
 # In the order the foreign keys need them back.

@@ -14,6 +14,7 @@ from contacts.models import (
 )
 from crm.duplicates import DuplicatePairs, Rule, name_key
 from crm.phones import normalize_phone
+from crm.search import digits_contain
 
 CONTACT_DUPLICATES = DuplicatePairs(
     Contact,
@@ -65,7 +66,7 @@ def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
         condition |= Q(pk__in=Phone.objects.filter(number=number).values("contact_id"))
     digits = "".join(ch for ch in term if ch.isdigit())
     if number is None and len(digits) >= 5:
-        condition |= Q(pk__in=Phone.objects.filter(number__contains=digits).values("contact_id"))
+        condition |= Q(pk__in=Phone.objects.filter(digits_contain("number", digits)).values("contact_id"))
     return queryset.filter(condition)
 
 

@@ -192,8 +192,11 @@ class OrderImport:
     def _contacts(self, orders: list[ShopOrder], known: dict) -> dict[str, int]:
         """order id → contact id: the order's contact if it was imported before, else by phone, then email."""
         phones = {order.id: _phone(order.phone) for order in orders}
+        # no ORDER BY: sorting by the default id invites a walk of the primary key over the whole table
         by_phone = dict(
-            Phone.objects.filter(number__in={p for p in phones.values() if p}).values_list("number", "contact_id")
+            Phone.objects.filter(number__in={p for p in phones.values() if p})
+            .order_by()
+            .values_list("number", "contact_id")
         )
         emails = {order.email for order in orders if order.email}
         by_email = {}
