@@ -14,15 +14,23 @@ class CompanyResource(ResponsibleResource):
         skip_unchanged = True
         report_skipped = True
         skip_html_diff = True
+        use_bulk = True
+        batch_size = 1000
 
     def get_import_fields(self):
         return [field for field in super().get_import_fields() if field.column_name != "id"]
+
+    def before_import(self, dataset, **kwargs):
+        codes = {str(row.get("edrpou") or "").strip() for row in dataset.dict} - {""}
+        self.by_edrpou = {}
+        for company in Company.all_objects.filter(edrpou__in=codes).order_by("pk"):
+            self.by_edrpou.setdefault(company.edrpou, company)
 
     def get_instance(self, instance_loader, row):
         edrpou = str(row.get("edrpou") or "").strip()
         if not edrpou:
             return None
-        company = Company.all_objects.filter(edrpou=edrpou).first()
+        company = self.by_edrpou.get(edrpou)
         if company is not None and company.in_trash:
             raise lookup_error(_("The EDRPOU code belongs to #%(id)s, which is in the trash.") % {"id": company.pk})
         return company

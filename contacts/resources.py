@@ -61,9 +61,6 @@ class ContactResource(ResponsibleResource):
     def get_import_fields(self):
         return [field for field in super().get_import_fields() if field.column_name != "id"]
 
-    def get_bulk_update_fields(self):
-        return [field.attribute for field in self.get_import_fields() if field.attribute]
-
     def export_queryset(self, queryset):
         numbers = Prefetch(
             "phones", queryset=Phone.objects.only("contact_id", "number").order_by("id"), to_attr="numbers"

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -69,8 +69,43 @@ def cell_value(value):
     return str(value)
 
 
+class _NoDiff:
+    """What django-import-export keeps to show a row's before and after, which nobody here reads.
+
+    Its own diff exports every field of every row twice (a foreign key's row fetched each time);
+    `skip_diff` would also turn off `skip_unchanged`, so the diff stays on and does nothing.
+    """
+
+    def __init__(self, resource, instance, new):
+        pass
+
+    def compare_with(self, resource, instance):
+        pass
+
+    def as_html(self):
+        return []
+
+
 class CrmResource(resources.ModelResource):
     """A ModelResource that knows who imports or exports, and labels its columns in the user's language."""
+
+    def get_diff_class(self):
+        return _NoDiff
+
+    def get_bulk_update_fields(self):
+        """What a bulk import writes to a matched record: its columns, and `updated_at`, which
+        `bulk_update` would not touch on its own."""
+        names = [field.attribute for field in self.get_import_fields() if field.attribute]
+        if self._stamps_updates():
+            names.append("updated_at")
+        return names
+
+    def _stamps_updates(self) -> bool:
+        return any(field.name == "updated_at" for field in self._meta.model._meta.concrete_fields)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if self._meta.use_bulk and instance.pk and self._stamps_updates():
+            instance.updated_at = timezone.now()
 
     # Labels of columns that are not model fields: {column: lazy label}.
     extra_labels: dict = {}
@@ -138,8 +173,13 @@ class ResponsibleResource(CrmResource):
         instance._previous_responsible_id = instance.responsible_id
 
     def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
         if instance.responsible_id is None:
-            instance.responsible_id = getattr(instance, "_previous_responsible_id", None) or self.user.pk
+            previous = getattr(instance, "_previous_responsible_id", None)
+            if previous is None:
+                instance.responsible = self.user  # the object, so nothing reads the user back per row
+            else:
+                instance.responsible_id = previous
 
 
 def lookup_error(message) -> ValidationError:

@@ -1,4 +1,8 @@
+from contextlib import suppress
+
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from crm.phones import normalize_phone
@@ -17,12 +21,33 @@ class LeadResource(ResponsibleResource):
         skip_unchanged = True
         report_skipped = True
         skip_html_diff = True
+        use_bulk = True
+        batch_size = 1000
 
     def get_import_fields(self):
         return [field for field in super().get_import_fields() if field.column_name not in ("id", "created_at")]
 
+    def before_import(self, dataset, **kwargs):
+        """The leads the file's rows match and which of them the importer sees, read once for the whole file."""
+        phones, emails = set(), set()
+        for row in dataset.dict:
+            raw = str(row.get("phone") or "").strip()
+            if raw:
+                with suppress(ValidationError):  # a bad number is reported with its row
+                    phones.add(normalize_phone(raw))
+            emails.add(str(row.get("email") or "").strip().lower())
+        matches = Lead.objects.annotate(email_key=Lower("email")).filter(
+            Q(phone__in=phones) | Q(email_key__in=emails - {""})
+        )
+        self.by_phone, self.by_email = {}, {}
+        for lead in matches.order_by("pk"):
+            self.by_phone.setdefault(lead.phone, lead)
+            self.by_email.setdefault(lead.email_key, lead)
+        found = {lead.pk for lead in [*self.by_phone.values(), *self.by_email.values()]}
+        self.visible = set(leads_visible(user=self.user).filter(pk__in=found).values_list("pk", flat=True))
+
     def may_change(self, instance) -> bool:
-        return leads_visible(user=self.user).filter(pk=instance.pk).exists()
+        return instance.pk in self.visible
 
     def before_import_row(self, row, **kwargs):
         raw = str(row.get("phone") or "").strip()
@@ -33,12 +58,10 @@ class LeadResource(ResponsibleResource):
                 raise ValidationError({"phone": _("Not a phone number: %(value)s") % {"value": raw}}) from None
 
     def get_instance(self, instance_loader, row):
-        phone, email = row.get("phone"), str(row.get("email") or "").strip()
-        if phone:
-            found = Lead.objects.filter(phone=phone).order_by("pk").first()
-            if found:
-                return found
-        return Lead.objects.filter(email__iexact=email).order_by("pk").first() if email else None
+        phone, email = row.get("phone"), str(row.get("email") or "").strip().lower()
+        if phone and phone in self.by_phone:
+            return self.by_phone[phone]
+        return self.by_email.get(email) if email else None
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)

@@ -183,3 +183,42 @@ def test_a_number_twice_in_one_file_is_a_bad_row(api, employee):
     answer = do_import(api.as_user(employee), CONTACTS, csv_file(rows), dry_run=False).data
     assert [(e["row"], e["column"]) for e in answer["errors"]] == [(3, "phones")]
     assert list(Contact.objects.values_list("first_name", flat=True)) == ["One"]
+
+
+def _lead_rows(count, start):
+    return [["name", "phone", "email"]] + [
+        [f"Lead {n}", f"050{n:07d}", f"lead{n}@example.com"] for n in range(start, start + count)
+    ]
+
+
+def _company_rows(count, start):
+    return [["name", "edrpou"]] + [[f"Company {n}", f"{n:08d}"] for n in range(start, start + count)]
+
+
+def _contact_rows(count, start):
+    return [["last_name", "first_name", "phones"]] + [
+        [f"Last {n}", f"First {n}", f"067{n:07d}"] for n in range(start, start + count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "rows"),
+    [(CONTACTS, _contact_rows), ("/api/leads/", _lead_rows), ("/api/companies/", _company_rows)],
+    ids=["contacts", "leads", "companies"],
+)
+def test_an_import_reads_and_writes_in_bulk_whatever_the_number_of_rows(api, employee, url, rows):
+    """Matching and saving take as many queries for 3 rows as for 30 (new rows and re-imported ones)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api.as_user(employee)
+
+    def queries(count, start):
+        do_import(client, url, csv_file(rows(count, start)), dry_run=False)  # first import: all new
+        changed = [row if n == 0 else [f"{row[0]} v2", *row[1:]] for n, row in enumerate(rows(count, start))]
+        with CaptureQueriesContext(connection) as captured:
+            answer = do_import(client, url, csv_file(changed), dry_run=False).data
+        assert (answer["created"], answer["updated"], answer["errors"]) == (0, count, []), answer
+        return len(captured)
+
+    assert queries(3, 1000) == queries(30, 2000)
