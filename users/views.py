@@ -7,7 +7,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -17,6 +16,7 @@ from crm import viewsets
 from crm.exceptions import DomainError
 from crm.parsing import parse_int, query_param
 from crm.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
+from crm.throttling import ScopedRateThrottle
 from users import center, selectors, services
 from users.filters import InvitationFilter, UserFilter
 from users.models import Department, Invitation, User, UserGroup

@@ -17,7 +17,7 @@ from crm import broadcast
 from crm.channel_layer import OVERFLOW, RedisChannelLayer
 from crm.websocket import FELL_BEHIND, TRY_AGAIN_LATER
 from crm.websocket_testing import free_port, receive_type
-from users.tests.factories import UserFactory
+from users.tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.asyncio]
 
@@ -147,6 +147,8 @@ async def test_redis_going_down_and_back_loses_no_write_and_needs_no_restart(own
     assert time.monotonic() - started < 5
     assert broadcast.dropped_pushes()["chat.message"] == dropped + 1
     assert await db(Message.objects.filter(text="while down").exists)()
+    signed_in = await db(api.post)(reverse("auth:token"), {"email": member.email, "password": PASSWORD}, format="json")
+    assert signed_in.status_code == 200, "signing in counts attempts in process memory while Redis is away"
     assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": TRY_AGAIN_LATER}
     _refused, connected, _code = await ws(f"/ws/chat/{chat.pk}/", user=member)
     assert not connected
