@@ -53,7 +53,10 @@ class PacedStream:
         await websocket.recv()
         await websocket.send("You are logged in!")
         while True:
-            rate, frames, done = await self.plan.get()
+            plan = await self.plan.get()
+            if plan is None:  # the run is over: end the connection so the server can close
+                return
+            rate, frames, done = plan
             started, index = time.perf_counter(), 0
             while index < len(frames):
                 due = int((time.perf_counter() - started) * rate) + 1
@@ -183,6 +186,7 @@ async def test_listener_throughput_and_push_latency(servers):
         running.cancel()  # not stop: draining a backlog past saturation would take minutes
         reader.cancel()
         await panel.close()
+        await fake.plan.put(None)
 
     print("offered/s  sent/s  handled/s  ratio-to-floor  push p50 ms  push p99 ms  pushes/calls")
     for row in results:

@@ -12,7 +12,7 @@ from django.db.models import Q
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import CallerSerializer, CallSerializer
 from contacts.models import ContactEvent, EventType, Phone
-from crm.broadcast import broadcast, user_group
+from crm.broadcast import broadcast_many, user_group
 from leads.models import Lead, LeadSource
 from users.models import User
 from users.selectors import user_managers
@@ -48,12 +48,16 @@ class CallPiece:
     ringing_numbers: list[str] = field(default_factory=list)
 
 
-def call_upsert(*, piece: CallPiece, push: bool = True, audiences: dict | None = None) -> tuple[Call, bool]:
+def call_upsert(
+    *, piece: CallPiece, push: bool = True, audiences: dict | None = None, pushes: list | None = None
+) -> tuple[Call, bool]:
     """Merge `piece` into its call (created if new); return the call and whether anything changed.
 
     Any order and any repetition of pieces gives the same row: a field is set by
     the piece that knows it and never cleared by one that does not. `audiences` may
-    carry who hears whose calls across the upserts of one batch.
+    carry who hears whose calls across the upserts of one batch; `pushes`, when given,
+    collects the pushes for the caller to send together (`broadcast_many`) instead of
+    sending them from here.
     """
     with transaction.atomic():
         locked = Call.objects.select_for_update(of=("self",)).select_related("employee", "contact", "lead")
@@ -75,13 +79,19 @@ def call_upsert(*, piece: CallPiece, push: bool = True, audiences: dict | None =
                 with transaction.atomic():
                     call.save(force_insert=True)
             except IntegrityError:  # another worker stored this call a moment ago: merge into theirs
-                return call_upsert(piece=piece, push=push, audiences=audiences)
+                return call_upsert(piece=piece, push=push, audiences=audiences, pushes=pushes)
         elif changed:
             call.save(update_fields=[*sorted(changed), "updated_at"])
         if call.is_finished and call.contact_id and (not was_finished or call.contact_id != had_contact):
             _add_contact_event(call)
         if push and (created or changed or piece.ringing_numbers):
-            _push(call, ringing_numbers=piece.ringing_numbers, audiences={} if audiences is None else audiences)
+            made = _pushes(
+                call, ringing_numbers=piece.ringing_numbers, audiences={} if audiences is None else audiences
+            )
+            if pushes is None:
+                broadcast_many(made)
+            else:
+                pushes.extend(made)
     return call, bool(created or changed)
 
 
@@ -214,15 +224,14 @@ def _audience(call: Call, ringing_numbers: list[str], audiences: dict) -> set[in
     return audiences[key]
 
 
-def _push(call: Call, *, ringing_numbers: list[str], audiences: dict) -> None:
+def _pushes(call: Call, *, ringing_numbers: list[str], audiences: dict) -> list[tuple[str, str, dict]]:
     payload = {"call": CallSerializer(call).data}
     if call.type == CallType.INCOMING and call.answered_at is None and not call.is_finished:
         from calls.selectors import caller_card
 
         payload["caller"] = CallerSerializer(caller_card(call=call)).data
     groups = {EVERYONE_GROUP} | {user_group(STREAM, user_id) for user_id in _audience(call, ringing_numbers, audiences)}
-    for group in sorted(groups):
-        broadcast(group, "call.updated", payload)
+    return [(group, "call.updated", payload) for group in sorted(groups)]
 
 
 def listener_state_set(*, name: str, **values) -> None:

@@ -17,6 +17,7 @@ from calls.binotel import BinotelError, Listener, RestClient, is_storage_url, wi
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import RECORDING_AVAILABLE
 from calls.services import CallPiece, call_upsert, listener_state_set
+from crm.broadcast import broadcast_many
 from crm.phones import normalize_phone
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,9 @@ def apply_pieces(items: Iterable[tuple[str, Callable[[], CallPiece]]], summary: 
     audiences: dict = {}
     try:
         with transaction.atomic():
-            outcomes = [call_upsert(piece=piece, audiences=audiences)[1] for _label, piece in pieces]
+            pushes: list = []  # sent together after the commit: one round trip to the channel layer
+            outcomes = [call_upsert(piece=piece, audiences=audiences, pushes=pushes)[1] for _label, piece in pieces]
+            broadcast_many(pushes)
     except Exception:
         outcomes = []
         for label, piece in pieces:
