@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
+from crm.files_admin import ProtectedFilesAdmin
 
 
 class ChatMemberInline(admin.TabularInline):
@@ -20,7 +21,7 @@ class ChatAdmin(admin.ModelAdmin):
     inlines = [ChatMemberInline]
 
 
-class MessageFileInline(admin.TabularInline):
+class MessageFileInline(ProtectedFilesAdmin, admin.TabularInline):
     model = MessageFile
     extra = 0
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from comments.models import Comment
+from crm.files_admin import ProtectedFilesAdmin
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ProtectedFilesAdmin, admin.ModelAdmin):
     list_display = ["__str__", "author", "content_type", "object_id", "created_at"]
     list_filter = ["content_type", "created_at"]
     search_fields = ["text", "author__email", "author__last_name"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from companies.models import Article, Company, Folder, KnowledgeFile
+from crm.files_admin import ProtectedFilesAdmin
 from crm.trash_admin import TrashAdminMixin
 
 
@@ -9,7 +10,7 @@ class FolderInline(admin.TabularInline):
     extra = 1
 
 
-class KnowledgeFileInline(admin.TabularInline):
+class KnowledgeFileInline(ProtectedFilesAdmin, admin.TabularInline):
     model = KnowledgeFile
     extra = 0
 
@@ -45,7 +46,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(KnowledgeFile)
-class KnowledgeFileAdmin(admin.ModelAdmin):
+class KnowledgeFileAdmin(ProtectedFilesAdmin, admin.ModelAdmin):
     list_display = ["name", "article", "created_at"]
     list_filter = ["created_at"]
     search_fields = ["name", "article__name"]

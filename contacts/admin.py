@@ -13,6 +13,7 @@ from contacts.models import (
     ReturnItem,
     SendReceipt,
 )
+from crm.files_admin import ProtectedFilesAdmin
 from crm.trash_admin import TrashAdminMixin
 
 
@@ -86,7 +87,7 @@ class LoyaltyTransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
+class ReturnAdmin(ProtectedFilesAdmin, admin.ModelAdmin):
     list_display = ["__str__", "contact", "status", "date", "responsible", "decided_by"]
     list_filter = ["status", "date"]
     search_fields = ["contact__last_name", "order_reference", "reason", "items__sku"]

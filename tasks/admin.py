@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from crm.files_admin import ProtectedFilesAdmin
 from crm.trash_admin import TrashAdminMixin
 from tasks.models import Project, Tag, Task, TaskShare
 
@@ -12,7 +13,7 @@ class TaskShareInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(TrashAdminMixin, admin.ModelAdmin):
+class TaskAdmin(ProtectedFilesAdmin, TrashAdminMixin, admin.ModelAdmin):
     list_display = ["name", "date", "priority", "project", "finished", "created_by", "created_at"]
     list_filter = ["finished", "priority", "repeated", "remind", "date", "project", "tags"]
     search_fields = ["name", "description"]

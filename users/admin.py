@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from crm.files_admin import ProtectedFilesAdmin
 from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ProtectedFilesAdmin, DjangoUserAdmin):
     ordering = ["last_name", "first_name", "email"]
     list_display = ["email", "last_name", "first_name", "role", "department", "is_active", "last_seen"]
     list_filter = ["role", "is_active", "is_staff", "department", "group"]

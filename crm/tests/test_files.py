@@ -255,3 +255,26 @@ def test_production_hands_the_bytes_to_nginx_and_development_streams_them():
     production = run(probe, DEBUG="0", SECRET_KEY="k" * 50, ALLOWED_HOSTS="crm.example.com")
     assert production.stdout.split() == ["django_sendfile.backends.nginx", "/protected-media/", "True"], production
     assert run(probe).stdout.split()[0] == "django_sendfile.backends.development"
+
+
+# Where admin shows each kind's file input: the record's own page, or its parent's for an inline.
+ADMIN_PAGE_OF = {"chat": lambda row: row.message}
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_admin_links_a_file_to_its_protected_download_not_to_media(kind, api, employee, client, owner):
+    _response, url, _content, _name = ALL_KINDS[kind](api, employee, UserFactory())
+    entry = files.kinds()[kind]
+    row = entry.model._base_manager.get(pk=int(url.rstrip("/").rsplit("/", 1)[1]))
+    shown = ADMIN_PAGE_OF.get(kind, lambda row: row)(row)
+    client.force_login(owner)
+    opts = shown._meta
+    page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[shown.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    link = files.download_url(kind, row.pk)
+    assert f'href="{link}"' in html
+    assert "/media/" not in html and str(getattr(row, entry.field)) in html
+    # The link applies the record's rule, admin or not: a chat's files are for its members only.
+    expected = 404 if kind == "chat" else 200
+    assert client.get(link).status_code == expected, "the session of admin counts as the API's authentication"
