@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from django.db.models import Count, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from calendars.registry import CalendarEvent
 from calls.models import Call
@@ -60,14 +60,43 @@ def center_recent_calls(*, user, limit: int) -> dict:
     return first_rows(mine, "id", "type", "external_number", "started_at", "disposition", "contact_id", limit=limit)
 
 
-def caller_card(*, call: Call, open_deals: int = 5) -> dict:
-    """Who is calling, for the live panel before anyone answers: the contact or lead, last order, open deals."""
+def caller_card(*, call: Call, open_deals: int = 5, cards: dict | None = None) -> dict:
+    """Who is calling, for the live panel before anyone answers: the contact or lead, last order, open deals.
+
+    `cards`, from `caller_cards`, holds the last order and open deals of many contacts read at once.
+    """
     card = {"contact": call.contact, "lead": call.lead, "last_order": None, "open_deals": []}
     if call.contact_id:
-        card["last_order"] = Order.objects.filter(contact_id=call.contact_id).order_by("-ordered_at", "-id").first()
-        card["open_deals"] = list(
-            Deal.objects.filter(contact_id=call.contact_id, status=DealStatus.OPEN)
-            .select_related("stage")
-            .order_by("-created_at", "-id")[:open_deals]
-        )
+        if cards is None or call.contact_id not in cards:
+            cards = caller_cards(contact_ids=[call.contact_id], open_deals=open_deals)
+        card.update(cards[call.contact_id])
     return card
+
+
+def caller_cards(*, contact_ids, open_deals: int = 5) -> dict[int, dict]:
+    """The last order and the newest open deals of each contact: two queries for any number of contacts."""
+    cards = {pk: {"last_order": None, "open_deals": []} for pk in contact_ids}
+    if not cards:
+        return cards
+    newest_first = Window(
+        RowNumber(), partition_by=[F("contact_id")], order_by=[F("ordered_at").desc(), F("id").desc()]
+    )
+    for order in Order.objects.filter(contact_id__in=cards).annotate(rank=newest_first).filter(rank=1):
+        cards[order.contact_id]["last_order"] = order
+    newest_first = Window(
+        RowNumber(), partition_by=[F("contact_id")], order_by=[F("created_at").desc(), F("id").desc()]
+    )
+    deals = (
+        Deal.objects.filter(contact_id__in=cards, status=DealStatus.OPEN)
+        .select_related("stage")
+        .annotate(rank=newest_first)
+        .filter(rank__lte=open_deals)
+        .order_by("contact_id", "rank")
+    )
+    for deal in deals:
+        cards[deal.contact_id]["open_deals"].append(deal)
+    return cards
+
+
+def _rank_per_contact(*order_by) -> Window:
+    return Window(RowNumber(), partition_by=[F("contact_id")], order_by=list(order_by))

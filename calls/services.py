@@ -1,5 +1,6 @@
 """Writes of the calls app: the one upsert every Binotel path goes through, linking, live pushes."""
 
+import copy
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -8,11 +9,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import CallerSerializer, CallSerializer
 from contacts.models import ContactEvent, EventType, Phone
 from crm.broadcast import broadcast_many, user_group
+from crm.bulk import bulk_insert, bulk_upsert
 from leads.models import Lead, LeadSource
 from users.models import User
 from users.selectors import user_managers
@@ -48,50 +52,152 @@ class CallPiece:
     ringing_numbers: list[str] = field(default_factory=list)
 
 
-def call_upsert(
-    *, piece: CallPiece, push: bool = True, audiences: dict | None = None, pushes: list | None = None
-) -> tuple[Call, bool]:
+class Batch:
+    """What the upserts of one batch share, read once for all of its pieces.
+
+    Their calls (locked), the active employees, contacts and leads their numbers and emails point
+    at, the contact events the calls already have, who hears whose calls, one serializer, and the
+    pushes and new contact events, written by `finish()` once the pieces are applied. Build it
+    inside the transaction that applies the pieces.
+    """
+
+    def __init__(self, pieces: list[CallPiece], *, single: bool = False):
+        # A batch of many pieces runs in its caller's transaction without savepoints: a clash with
+        # another worker fails the whole batch, and the caller applies its pieces one by one.
+        self.single = single
+        ids = {piece.binotel_id for piece in pieces}
+        self.calls = {call.binotel_id: call for call in _locked().filter(binotel_id__in=ids)}
+        numbers = {piece.fields.get("external_number") for piece in pieces}
+        numbers |= {call.external_number for call in self.calls.values()}
+        numbers -= {None, ""}
+        self.contacts = {
+            phone.number: phone.contact
+            for phone in Phone.objects.select_related("contact").filter(number__in=numbers).order_by()
+        }
+        self.leads: dict[str, Lead] = {}
+        for lead in Lead.objects.filter(phone__in=numbers).order_by("-created_at", "-id"):
+            self.leads.setdefault(lead.phone, lead)
+        internal = {piece.fields.get("internal_number") for piece in pieces}
+        internal |= {call.internal_number for call in self.calls.values()}
+        internal -= {None, ""}
+        emails = {piece.employee_email.lower() for piece in pieces if piece.employee_email}
+        self.by_internal: dict[str, User] = {}
+        self.by_email: dict[str, User] = {}
+        employees = User.objects.annotate(email_key=Lower("email")).filter(
+            Q(internal_number__in=internal) | Q(email_key__in=emails), is_active=True
+        )
+        for user in employees.order_by("id"):
+            if user.internal_number:
+                self.by_internal.setdefault(user.internal_number, user)
+            self.by_email.setdefault(user.email_key, user)
+        self.events = set(ContactEvent.objects.filter(call_id__in=ids).values_list("contact_id", "call_id"))
+        self.new_events: list[ContactEvent] = []
+        self.new: dict[str, Call] = {}  # inserted at the end
+        self.changed: dict[str, set[str]] = {}  # binotel id -> fields to write at the end
+        self.pending: list[tuple[Call, Call, list[str]]] = []  # (the call as a piece left it, the call, ringing)
+        self.cards: dict | None = None
+        self.audiences: dict = {}
+        self.pushes: list[tuple[str, str, dict]] = []
+        self.call_serializer = CallSerializer()
+
+    def caller_card(self, call: Call) -> dict:
+        from calls.selectors import caller_card, caller_cards  # the selectors import the calendars' registry
+
+        if self.cards is None:
+            contacts = {contact.pk for contact in self.contacts.values()}
+            contacts |= {c.contact_id for c in self.calls.values() if c.contact_id}
+            self.cards = caller_cards(contact_ids=contacts)
+        return caller_card(call=call, cards=self.cards)
+
+    def finish(self) -> None:
+        """Write the new and changed calls and the new contact events, and send the pushes (after the commit).
+
+        Each piece's push shows its call as that piece left it; only the id comes from the insert.
+        """
+        if self.new:
+            now = timezone.now()
+            calls = list(self.new.values())
+            for call in calls:
+                call.created_at = call.updated_at = now
+            pks = bulk_insert(Call, [{f.attname: getattr(call, f.attname) for f in _COLUMNS} for call in calls])
+            for call, pk in zip(calls, pks, strict=True):
+                call.pk = pk
+                call._state.adding = False
+            self.new = {}
+        if self.changed:
+            now, rows = timezone.now(), []
+            for binotel_id in self.changed:
+                call = self.calls[binotel_id]
+                call.updated_at = now
+                rows.append({f.attname: getattr(call, f.attname) for f in _COLUMNS})
+            fields = sorted(set().union(*self.changed.values()) | {"updated_at"})
+            # Every row exists (locked above): one statement sets the changed columns of all of them.
+            bulk_upsert(Call, rows, unique=["binotel_id"], update=fields, key="binotel_id")
+            self.changed = {}
+        for snapshot, call, ringing_numbers in self.pending:
+            snapshot.pk = call.pk
+            self.pushes += _pushes(snapshot, ringing_numbers=ringing_numbers, batch=self)
+        self.pending = []
+        ContactEvent.objects.bulk_create(self.new_events)
+        self.new_events = []
+        broadcast_many(self.pushes)
+        self.pushes = []
+
+
+_COLUMNS = [f for f in Call._meta.concrete_fields if not f.primary_key]
+
+
+def _locked():
+    return Call.objects.select_for_update(of=("self",)).select_related("employee", "contact", "lead")
+
+
+def call_upsert(*, piece: CallPiece, push: bool = True, batch: Batch | None = None) -> tuple[Call, bool]:
     """Merge `piece` into its call (created if new); return the call and whether anything changed.
 
     Any order and any repetition of pieces gives the same row: a field is set by
-    the piece that knows it and never cleared by one that does not. `audiences` may
-    carry who hears whose calls across the upserts of one batch; `pushes`, when given,
-    collects the pushes for the caller to send together (`broadcast_many`) instead of
-    sending them from here.
+    the piece that knows it and never cleared by one that does not. Pieces of one
+    batch share a `Batch`, and the caller ends it with `batch.finish()`; without
+    one, the piece is a batch of its own.
     """
-    with transaction.atomic():
-        locked = Call.objects.select_for_update(of=("self",)).select_related("employee", "contact", "lead")
-        call = locked.filter(binotel_id=piece.binotel_id).first()
-        created = call is None
-        if created:
-            call = Call(binotel_id=piece.binotel_id)
-        was_finished, had_contact = call.is_finished, call.contact_id
-        changed = _merge(call, piece.fields)
-        changed |= _derive(call)
-        if piece.employee_email or "internal_number" in changed:
-            changed |= _match_employee(call, email=piece.employee_email)
-        if call.contact_id is None and call.external_number:
-            changed |= _match_contact(call)
-        if call.contact_id is None and call.lead_id is None and call.external_number:
-            changed |= _match_lead(call)
-        if created:
-            try:
-                with transaction.atomic():
-                    call.save(force_insert=True)
-            except IntegrityError:  # another worker stored this call a moment ago: merge into theirs
-                return call_upsert(piece=piece, push=push, audiences=audiences, pushes=pushes)
-        elif changed:
-            call.save(update_fields=[*sorted(changed), "updated_at"])
-        if call.is_finished and call.contact_id and (not was_finished or call.contact_id != had_contact):
-            _add_contact_event(call)
-        if push and (created or changed or piece.ringing_numbers):
-            made = _pushes(
-                call, ringing_numbers=piece.ringing_numbers, audiences={} if audiences is None else audiences
-            )
-            if pushes is None:
-                broadcast_many(made)
-            else:
-                pushes.extend(made)
+    if batch is None:
+        with transaction.atomic():
+            batch = Batch([piece], single=True)
+            result = _upsert(piece, push=push, batch=batch)
+            batch.finish()
+        return result
+    return _upsert(piece, push=push, batch=batch)
+
+
+def _upsert(piece: CallPiece, *, push: bool, batch: Batch) -> tuple[Call, bool]:
+    call = batch.calls.get(piece.binotel_id)
+    created = call is None
+    if created:
+        call = Call(binotel_id=piece.binotel_id)
+    was_finished, had_contact = call.is_finished, call.contact_id
+    changed = _merge(call, piece.fields)
+    changed |= _derive(call)
+    if piece.employee_email or "internal_number" in changed:
+        changed |= _match_employee(call, email=piece.employee_email, batch=batch)
+    if call.contact_id is None and call.external_number:
+        changed |= _match_contact(call, batch=batch)
+    if call.contact_id is None and call.lead_id is None and call.external_number:
+        changed |= _match_lead(call, batch=batch)
+    if created and batch.single:
+        try:
+            with transaction.atomic():
+                call.save(force_insert=True)
+        except IntegrityError:  # another worker stored this call a moment ago: merge into theirs
+            batch.calls[piece.binotel_id] = _locked().get(binotel_id=piece.binotel_id)
+            return _upsert(piece, push=push, batch=batch)
+    elif created:
+        batch.new[piece.binotel_id] = call
+    elif changed and piece.binotel_id not in batch.new:
+        batch.changed.setdefault(piece.binotel_id, set()).update(changed)
+    batch.calls[piece.binotel_id] = call
+    if call.is_finished and call.contact_id and (not was_finished or call.contact_id != had_contact):
+        _add_contact_event(call, batch=batch)
+    if push and (created or changed or piece.ringing_numbers):
+        batch.pending.append((copy.copy(call), call, piece.ringing_numbers))
     return call, bool(created or changed)
 
 
@@ -121,35 +227,28 @@ def _derive(call: Call) -> set[str]:
     return changed
 
 
-def _match_employee(call: Call, *, email: str) -> set[str]:
+def _match_employee(call: Call, *, email: str, batch: Batch) -> set[str]:
     """By the email Binotel names (reliable) or else by the internal number (reassigned over time)."""
     if not email and not call.internal_number:
         return set()
-    condition = Q()
-    if email:
-        condition |= Q(email__iexact=email)
-    if call.internal_number:
-        condition |= Q(internal_number=call.internal_number)
-    candidates = list(User.objects.filter(condition, is_active=True).order_by("id")[:5])
-    chosen = next((u for u in candidates if email and u.email.lower() == email.lower()), None)
-    chosen = chosen or next(iter(candidates), None)
+    chosen = (batch.by_email.get(email.lower()) if email else None) or batch.by_internal.get(call.internal_number)
     if chosen is None or chosen.pk == call.employee_id:
         return set()
     call.employee = chosen
     return {"employee"}
 
 
-def _match_contact(call: Call) -> set[str]:
-    phone = Phone.objects.select_related("contact").filter(number=call.external_number).first()
-    if phone is None:
+def _match_contact(call: Call, *, batch: Batch) -> set[str]:
+    contact = batch.contacts.get(call.external_number)
+    if contact is None:
         return set()
-    call.contact = phone.contact
+    call.contact = contact
     return {"contact"}
 
 
-def _match_lead(call: Call) -> set[str]:
+def _match_lead(call: Call, *, batch: Batch) -> set[str]:
     """A call from a number no contact has belongs to the lead with that number; incoming ones make one."""
-    lead = Lead.objects.filter(phone=call.external_number).order_by("-created_at", "-id").first()
+    lead = batch.leads.get(call.external_number)
     if lead is None:
         if not (settings.BINOTEL_CREATE_LEADS and call.type == CallType.INCOMING):
             return set()
@@ -158,7 +257,7 @@ def _match_lead(call: Call) -> set[str]:
             return set()
         from leads.services import lead_create  # leads.services imports contacts' services; keep the import late
 
-        lead = lead_create(
+        lead = batch.leads[call.external_number] = lead_create(
             actor=None,
             data={
                 "name": call.external_number,
@@ -171,14 +270,18 @@ def _match_lead(call: Call) -> set[str]:
     return {"lead"}
 
 
-def _add_contact_event(call: Call) -> None:
-    if ContactEvent.objects.filter(contact_id=call.contact_id, call_id=call.binotel_id).exists():
+def _add_contact_event(call: Call, *, batch: Batch) -> None:
+    key = (call.contact_id, call.binotel_id)
+    if key in batch.events:
         return
-    ContactEvent.objects.create(
-        contact_id=call.contact_id,
-        type=EventType.CALL,
-        occurred_at=call.started_at or call.ended_at,
-        call_id=call.binotel_id,
+    batch.events.add(key)
+    batch.new_events.append(
+        ContactEvent(
+            contact_id=call.contact_id,
+            type=EventType.CALL,
+            occurred_at=call.started_at or call.ended_at,
+            call_id=call.binotel_id,
+        )
     )
 
 
@@ -224,13 +327,12 @@ def _audience(call: Call, ringing_numbers: list[str], audiences: dict) -> set[in
     return audiences[key]
 
 
-def _pushes(call: Call, *, ringing_numbers: list[str], audiences: dict) -> list[tuple[str, str, dict]]:
-    payload = {"call": CallSerializer(call).data}
+def _pushes(call: Call, *, ringing_numbers: list[str], batch: Batch) -> list[tuple[str, str, dict]]:
+    payload = {"call": batch.call_serializer.to_representation(call)}
     if call.type == CallType.INCOMING and call.answered_at is None and not call.is_finished:
-        from calls.selectors import caller_card
-
-        payload["caller"] = CallerSerializer(caller_card(call=call)).data
-    groups = {EVERYONE_GROUP} | {user_group(STREAM, user_id) for user_id in _audience(call, ringing_numbers, audiences)}
+        payload["caller"] = CallerSerializer(batch.caller_card(call)).data
+    audience = _audience(call, ringing_numbers, batch.audiences)
+    groups = {EVERYONE_GROUP} | {user_group(STREAM, user_id) for user_id in audience}
     return [(group, "call.updated", payload) for group in sorted(groups)]
 
 

@@ -16,8 +16,7 @@ from rest_framework.exceptions import APIException, NotFound
 from calls.binotel import BinotelError, Listener, RestClient, is_storage_url, windows
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import RECORDING_AVAILABLE
-from calls.services import CallPiece, call_upsert, listener_state_set
-from crm.broadcast import broadcast_many
+from calls.services import Batch, CallPiece, call_upsert, listener_state_set
 from crm.phones import normalize_phone
 
 logger = logging.getLogger(__name__)
@@ -180,18 +179,16 @@ def apply_pieces(items: Iterable[tuple[str, Callable[[], CallPiece]]], summary: 
         except (MalformedCall, TypeError, AttributeError) as error:
             logger.warning("skipped Binotel call %s: %s", label, error)
             summary.skipped.append(f"{label}: {error}")
-    audiences: dict = {}
     try:
         with transaction.atomic():
-            pushes: list = []  # sent together after the commit: one round trip to the channel layer
-            outcomes = [call_upsert(piece=piece, audiences=audiences, pushes=pushes)[1] for _label, piece in pieces]
-            broadcast_many(pushes)
+            batch = Batch([piece for _label, piece in pieces])
+            outcomes = [call_upsert(piece=piece, batch=batch)[1] for _label, piece in pieces]
+            batch.finish()
     except Exception:
         outcomes = []
         for label, piece in pieces:
             try:
-                with transaction.atomic():
-                    outcomes.append(call_upsert(piece=piece, audiences=audiences)[1])
+                outcomes.append(call_upsert(piece=piece)[1])
             except Exception as error:
                 logger.warning("skipped Binotel call %s: %s", label, error)
                 summary.skipped.append(f"{label}: {error}")

@@ -141,3 +141,29 @@ def test_unflatten_nests_php_keys_and_makes_lists():
         ]
     )
     assert body == {"a": {"b": "1", "list": [{"x": "2"}, {"x": "3"}], "empty": ""}, "plain": "4", "tags": ["p", "q"]}
+
+
+def test_a_batch_of_events_takes_the_same_queries_for_2_calls_as_for_20():
+    """Calls are read, matched, inserted, updated and their contact events stored as sets, not one by one."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    UserFactory(internal_number="901")
+    numbers = []
+    for n in range(40):
+        PhoneFactory(contact=ContactFactory(), number=f"+38050{n:07d}")
+        numbers.append(f"050{n:07d}")
+
+    def queries(first, count):
+        events = [
+            event for n in range(first, first + count) for event in call_events(call_id=f"q{n}", number=numbers[n])
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            summary = handle_events(events)
+        assert summary.changed == len(events) and not summary.skipped
+        return len(captured)
+
+    queries(0, 1)  # the first batch also creates the listener's state row
+    assert queries(1, 2) == queries(3, 20)
+    assert Call.objects.filter(contact__isnull=False, employee__isnull=False).count() == 23
+    assert ContactEvent.objects.filter(call_id__startswith="q").count() == 23
