@@ -1,7 +1,8 @@
 from datetime import datetime
 
-from django.db.models import Count, F, QuerySet, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db import connection
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from calendars.registry import CalendarEvent
 from calls.models import Call
@@ -78,25 +79,18 @@ def caller_cards(*, contact_ids, open_deals: int = 5) -> dict[int, dict]:
     cards = {pk: {"last_order": None, "open_deals": []} for pk in contact_ids}
     if not cards:
         return cards
-    newest_first = Window(
-        RowNumber(), partition_by=[F("contact_id")], order_by=[F("ordered_at").desc(), F("id").desc()]
-    )
-    for order in Order.objects.filter(contact_id__in=cards).annotate(rank=newest_first).filter(rank=1):
-        cards[order.contact_id]["last_order"] = order
-    newest_first = Window(
-        RowNumber(), partition_by=[F("contact_id")], order_by=[F("created_at").desc(), F("id").desc()]
-    )
+    orders = Order.objects.filter(contact_id__in=cards).order_by("contact_id", "-ordered_at", "-id")
+    if connection.vendor == "postgresql":
+        orders = orders.distinct("contact_id")  # one row a contact; elsewhere the first of each is kept below
+    for order in orders:
+        if cards[order.contact_id]["last_order"] is None:
+            cards[order.contact_id]["last_order"] = order
     deals = (
         Deal.objects.filter(contact_id__in=cards, status=DealStatus.OPEN)
         .select_related("stage")
-        .annotate(rank=newest_first)
-        .filter(rank__lte=open_deals)
-        .order_by("contact_id", "rank")
+        .order_by("contact_id", "-created_at", "-id")
     )
-    for deal in deals:
-        cards[deal.contact_id]["open_deals"].append(deal)
+    for deal in deals:  # open deals are few a contact: the newest few of each are kept
+        if len(cards[deal.contact_id]["open_deals"]) < open_deals:
+            cards[deal.contact_id]["open_deals"].append(deal)
     return cards
-
-
-def _rank_per_contact(*order_by) -> Window:
-    return Window(RowNumber(), partition_by=[F("contact_id")], order_by=list(order_by))
