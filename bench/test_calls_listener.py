@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 import websockets
 from channels.db import database_sync_to_async
-from django.db import connection
+from django.db import connection, connections
 from websockets.asyncio.server import serve
 
 from calls.sync import build_listener
@@ -115,6 +115,8 @@ async def test_listener_throughput_and_push_latency(servers):
     if connection.vendor != "postgresql":
         pytest.skip("measured on PostgreSQL and Redis")
     (server,) = await database_sync_to_async(servers)(1)
+    # As `listen_binotel` runs in production (DEBUG=0): its connection is kept between batches.
+    connections.settings["default"]["CONN_MAX_AGE"] = 60
     numbers, ticket = await database_sync_to_async(_people)()
     floor = await database_sync_to_async(_floor)(3000)
     print(f"\nfloor (hand SQL, one INSERT ... ON CONFLICT per event): {floor:.0f} events/s", flush=True)

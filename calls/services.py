@@ -5,6 +5,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -65,32 +66,19 @@ class Batch:
         # A batch of many pieces runs in its caller's transaction without savepoints: a clash with
         # another worker fails the whole batch, and the caller applies its pieces one by one.
         self.single = single
-        ids = {piece.binotel_id for piece in pieces}
-        self.calls = {call.binotel_id: call for call in _locked().filter(binotel_id__in=ids)}
+        self.ids = {piece.binotel_id for piece in pieces}
+        self.calls = {call.binotel_id: call for call in _locked().filter(binotel_id__in=self.ids)}
         numbers = {piece.fields.get("external_number") for piece in pieces}
         numbers |= {call.external_number for call in self.calls.values()}
-        numbers -= {None, ""}
+        self.numbers = numbers - {None, ""}
         self.contacts = {
             phone.number: phone.contact
-            for phone in Phone.objects.select_related("contact").filter(number__in=numbers).order_by()
+            for phone in Phone.objects.select_related("contact").filter(number__in=self.numbers).order_by()
         }
-        self.leads: dict[str, Lead] = {}
-        for lead in Lead.objects.filter(phone__in=numbers).order_by("-created_at", "-id"):
-            self.leads.setdefault(lead.phone, lead)
         internal = {piece.fields.get("internal_number") for piece in pieces}
         internal |= {call.internal_number for call in self.calls.values()}
-        internal -= {None, ""}
-        emails = {piece.employee_email.lower() for piece in pieces if piece.employee_email}
-        self.by_internal: dict[str, User] = {}
-        self.by_email: dict[str, User] = {}
-        employees = User.objects.annotate(email_key=Lower("email")).filter(
-            Q(internal_number__in=internal) | Q(email_key__in=emails), is_active=True
-        )
-        for user in employees.order_by("id"):
-            if user.internal_number:
-                self.by_internal.setdefault(user.internal_number, user)
-            self.by_email.setdefault(user.email_key, user)
-        self.events = set(ContactEvent.objects.filter(call_id__in=ids).values_list("contact_id", "call_id"))
+        self.internal_numbers = internal - {None, ""}
+        self.emails = {piece.employee_email.lower() for piece in pieces if piece.employee_email}
         self.new_events: list[ContactEvent] = []
         self.new: dict[str, Call] = {}  # inserted at the end
         self.changed: dict[str, set[str]] = {}  # binotel id -> fields to write at the end
@@ -99,6 +87,33 @@ class Batch:
         self.audiences: dict = {}
         self.pushes: list[tuple[str, str, dict]] = []
         self.call_serializer = CallSerializer()
+
+    # Read on first use only: a batch of calls that only start needs no contact events, say.
+
+    @cached_property
+    def leads(self) -> dict[str, Lead]:
+        leads: dict[str, Lead] = {}
+        for lead in Lead.objects.filter(phone__in=self.numbers - set(self.contacts)).order_by("-created_at", "-id"):
+            leads.setdefault(lead.phone, lead)
+        return leads
+
+    @cached_property
+    def employees(self) -> tuple[dict[str, User], dict[str, User]]:
+        """Active users by internal number and by email (lower case), the first by id for each."""
+        by_internal: dict[str, User] = {}
+        by_email: dict[str, User] = {}
+        users = User.objects.annotate(email_key=Lower("email")).filter(
+            Q(internal_number__in=self.internal_numbers) | Q(email_key__in=self.emails), is_active=True
+        )
+        for user in users.order_by("id"):
+            if user.internal_number:
+                by_internal.setdefault(user.internal_number, user)
+            by_email.setdefault(user.email_key, user)
+        return by_internal, by_email
+
+    @cached_property
+    def events(self) -> set[tuple[int, str]]:
+        return set(ContactEvent.objects.filter(call_id__in=self.ids).values_list("contact_id", "call_id"))
 
     def caller_card(self, call: Call) -> dict:
         from calls.selectors import caller_card, caller_cards  # the selectors import the calendars' registry
@@ -231,7 +246,8 @@ def _match_employee(call: Call, *, email: str, batch: Batch) -> set[str]:
     """By the email Binotel names (reliable) or else by the internal number (reassigned over time)."""
     if not email and not call.internal_number:
         return set()
-    chosen = (batch.by_email.get(email.lower()) if email else None) or batch.by_internal.get(call.internal_number)
+    by_internal, by_email = batch.employees
+    chosen = (by_email.get(email.lower()) if email else None) or by_internal.get(call.internal_number)
     if chosen is None or chosen.pk == call.employee_id:
         return set()
     call.employee = chosen
@@ -337,7 +353,9 @@ def _pushes(call: Call, *, ringing_numbers: list[str], batch: Batch) -> list[tup
 
 
 def listener_state_set(*, name: str, **values) -> None:
-    ListenerState.objects.update_or_create(name=name, defaults=values)
+    """One UPDATE once the row exists (the listener records its state after every batch)."""
+    if not ListenerState.objects.filter(name=name).update(**values, updated_at=timezone.now()):
+        ListenerState.objects.update_or_create(name=name, defaults=values)
 
 
 def checkpoint_get(*, name: str) -> datetime | None:
