@@ -13,16 +13,15 @@ same rows written with one `INSERT ... ON CONFLICT` per event, measured in the s
 
 import asyncio
 import itertools
-import json
+import multiprocessing
 import statistics
 import time
 from urllib.parse import urlsplit
 
 import pytest
-import websockets
+from binotel_world import outside_world
 from channels.db import database_sync_to_async
 from django.db import connection, connections
-from websockets.asyncio.server import serve
 
 from calls.sync import build_listener
 from calls.tests import samples
@@ -35,38 +34,9 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 RATES = (250, 500, 1000, 2000)  # events per second offered, each for STAGE_SECONDS
 STAGE_SECONDS = 2
-TICK = 0.01
 TARGET_EVENTS_PER_SECOND = 1000
 TARGET_P99_MS = 50
 NUMBERS = 200
-
-
-class PacedStream:
-    """Greets, takes the auth message, then sends `frames` paced at `rate` frames per second."""
-
-    def __init__(self):
-        self.plan: asyncio.Queue = asyncio.Queue()
-        self.sent_at: dict[str, float] = {}
-
-    async def handler(self, websocket):
-        await websocket.send(samples.text("ws_server_greeting.txt"))
-        await websocket.recv()
-        await websocket.send("You are logged in!")
-        while True:
-            plan = await self.plan.get()
-            if plan is None:  # the run is over: end the connection so the server can close
-                return
-            rate, frames, done = plan
-            started, index = time.perf_counter(), 0
-            while index < len(frames):
-                due = int((time.perf_counter() - started) * rate) + 1
-                for frame in frames[index : min(due, len(frames))]:
-                    if frame["eventName"] == "callStart":
-                        self.sent_at[frame["generalCallID"]] = time.perf_counter()
-                    await websocket.send(json.dumps(frame))
-                index = max(index, min(due, len(frames)))
-                await asyncio.sleep(TICK)
-            done.set()
 
 
 def calls(first: int, count: int, numbers: list[str]) -> list[dict]:
@@ -120,75 +90,68 @@ async def test_listener_throughput_and_push_latency(servers):
     numbers, ticket = await database_sync_to_async(_people)()
     floor = await database_sync_to_async(_floor)(3000)
     print(f"\nfloor (hand SQL, one INSERT ... ON CONFLICT per event): {floor:.0f} events/s", flush=True)
-    fake = PacedStream()
-    arrived: dict[str, float] = {}
     handled = itertools.count()
     handled_total = [0]
+    spawn = multiprocessing.get_context("spawn")
+    ports, plans, reports = spawn.Queue(), spawn.Queue(), spawn.Queue()
+    panel_url = f"ws://{urlsplit(server.url).netloc}/ws/calls/?ticket={ticket}"
+    world = spawn.Process(
+        target=outside_world, args=(samples.text("ws_server_greeting.txt"), panel_url, ports, plans, reports)
+    )
+    world.start()
+    port = await asyncio.to_thread(ports.get, timeout=60)
+    listener = await database_sync_to_async(build_listener)(
+        url=f"ws://127.0.0.1:{port}", key="k", secret="s", client=None, last_complete_at=None
+    )
+    handle = listener.on_events
 
-    async with serve(fake.handler, "127.0.0.1", 0) as ws_server:
-        port = ws_server.sockets[0].getsockname()[1]
-        listener = await database_sync_to_async(build_listener)(
-            url=f"ws://127.0.0.1:{port}", key="k", secret="s", client=None, last_complete_at=None
-        )
-        handle = listener.on_events
+    async def counting(batch):
+        await handle(batch)
+        for _ in batch:
+            handled_total[0] = next(handled) + 1
 
-        async def counting(batch):
-            await handle(batch)
-            for _ in batch:
-                handled_total[0] = next(handled) + 1
-
-        listener.on_events = counting
-        host = urlsplit(server.url).netloc
-        panel = await websockets.connect(f"ws://{host}/ws/calls/?ticket={ticket}", origin="http://127.0.0.1")
-
-        async def read_panel():
-            async for message in panel:
-                event = json.loads(message)
-                call_id = event.get("call", {}).get("binotel_id")
-                if event.get("type") == "call.updated" and call_id and call_id not in arrived:
-                    arrived[call_id] = time.perf_counter()
-
-        reader = asyncio.create_task(read_panel())
-        stop = asyncio.Event()
-        running = asyncio.create_task(listener.run(stop))
-        results, first = [], 0
-        for rate in RATES:
-            count = rate * STAGE_SECONDS // 3
-            frames = calls(first, count, numbers)
-            before, done = handled_total[0], asyncio.Event()
-            started = time.perf_counter()
-            await fake.plan.put((rate, frames, done))
-            await done.wait()
-            offered_seconds = time.perf_counter() - started
-            while handled_total[0] - before < len(frames):
-                await asyncio.sleep(0.01)
-                if time.perf_counter() - started > 30:
-                    break
-            handled_seconds = time.perf_counter() - started
-            await asyncio.sleep(0.5)  # the last pushes
-            latencies = [
-                (arrived[f"b{n}"] - fake.sent_at[f"b{n}"]) * 1000
-                for n in range(first, first + count)
-                if f"b{n}" in arrived and f"b{n}" in fake.sent_at
-            ]
-            row = {
+    listener.on_events = counting
+    running = asyncio.create_task(listener.run(asyncio.Event()))
+    await asyncio.sleep(1)  # connected, and the panel's socket open
+    stages, first = [], 0
+    for rate in RATES:
+        count = rate * STAGE_SECONDS // 3
+        frames = calls(first, count, numbers)
+        before, started = handled_total[0], time.monotonic()
+        plans.put((rate, frames))
+        _sent, offered_seconds = await asyncio.to_thread(reports.get, timeout=120)
+        while handled_total[0] - before < len(frames):
+            await asyncio.sleep(0.01)
+            if time.monotonic() - started > 30:
+                break
+        handled_seconds = time.monotonic() - started
+        stages.append((rate, first, count, len(frames) / offered_seconds, len(frames) / handled_seconds))
+        print(f"\noffered {rate}/s: handled {stages[-1][4]:.0f}/s", flush=True)
+        first += count
+        if stages[-1][4] < 0.5 * rate:
+            break  # far past what it sustains: the next stage would only queue
+    running.cancel()  # not stop: draining a backlog past saturation would take minutes
+    plans.put(None)
+    _times, sent_at, arrived = await asyncio.to_thread(reports.get, timeout=60)
+    world.join(timeout=30)
+    results = []
+    for rate, first, count, sent_per_s, handled_per_s in stages:
+        latencies = [
+            (arrived[f"b{n}"] - sent_at[f"b{n}"]) * 1000
+            for n in range(first, first + count)
+            if f"b{n}" in arrived and f"b{n}" in sent_at
+        ]
+        results.append(
+            {
                 "offered": rate,
-                "sent_per_s": len(frames) / offered_seconds,
-                "handled_per_s": len(frames) / handled_seconds,
+                "sent_per_s": sent_per_s,
+                "handled_per_s": handled_per_s,
                 "p50": statistics.median(latencies) if latencies else float("nan"),
                 "p99": percentile(latencies, 0.99) if latencies else float("nan"),
                 "pushes": len(latencies),
                 "calls": count,
             }
-            results.append(row)
-            print(f"\n{row}", flush=True)
-            first += count
-            if row["handled_per_s"] < 0.5 * rate:
-                break  # far past what it sustains: the next stage would only queue
-        running.cancel()  # not stop: draining a backlog past saturation would take minutes
-        reader.cancel()
-        await panel.close()
-        await fake.plan.put(None)
+        )
 
     print("offered/s  sent/s  handled/s  ratio-to-floor  push p50 ms  push p99 ms  pushes/calls")
     for row in results:
