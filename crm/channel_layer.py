@@ -34,7 +34,8 @@ local over_capacity = 0
 for i = 1, count do
     redis.call('ZREMRANGEBYSCORE', KEYS[i], 0, now - expiry)
     if redis.call('ZCOUNT', KEYS[i], '-inf', '+inf') < tonumber(ARGV[count + i]) then
-        redis.call('ZADD', KEYS[i], now, ARGV[i])
+        -- a microsecond apart: events of one batch for the same process stay in the order they were sent
+        redis.call('ZADD', KEYS[i], now + i / 1000000, ARGV[i])
         redis.call('EXPIRE', KEYS[i], expiry)
     else
         over_capacity = over_capacity + 1

@@ -49,6 +49,21 @@ async def test_group_send_batch_reaches_every_group_with_its_own_message(redis_u
     await layer.flush()
 
 
+async def test_events_waiting_in_bulk_reach_every_socket_once_and_in_order(redis_url):
+    """More events than one receive takes at a time (crm.channel_layer.RECEIVE_BATCH), for two sockets,
+    sent in one batch (which once gave them one timestamp, and Redis ordered them at random)."""
+    layer = _layer(redis_url, capacity=1000)
+    sockets = [await layer.new_channel() for _ in range(2)]
+    for socket in sockets:
+        await layer.group_add("room", socket)
+    await layer.group_send_batch([("room", {"type": "event", "n": n}) for n in range(250)])
+    for socket in sockets:
+        got = [(await asyncio.wait_for(layer.receive(socket), 5))["n"] for _ in range(250)]
+        assert got == list(range(250))
+    assert await layer.connection(0).zcard(layer._backup_channel_name(layer.prefix + layer.client_prefix + "!")) == 0
+    await layer.flush()
+
+
 async def test_a_socket_that_falls_behind_gets_an_overflow_notice_not_a_gap(redis_url):
     layer = _layer(redis_url, capacity=3)
     reader, laggard = await layer.new_channel(), await layer.new_channel()
