@@ -86,7 +86,8 @@ class Batch:
         self.cards: dict | None = None
         self.audiences: dict = {}
         self.pushes: list[tuple[str, str, dict]] = []
-        self.call_serializer = CallSerializer()
+        # Built once a batch: DRF builds a serializer's fields anew for every instance it is given.
+        self.call_serializer, self.caller_serializer = CallSerializer(), CallerSerializer()
 
     # Read on first use only: a batch of calls that only start needs no contact events, say.
 
@@ -346,7 +347,7 @@ def _audience(call: Call, ringing_numbers: list[str], audiences: dict) -> set[in
 def _pushes(call: Call, *, ringing_numbers: list[str], batch: Batch) -> list[tuple[str, str, dict]]:
     payload = {"call": batch.call_serializer.to_representation(call)}
     if call.type == CallType.INCOMING and call.answered_at is None and not call.is_finished:
-        payload["caller"] = CallerSerializer(batch.caller_card(call)).data
+        payload["caller"] = batch.caller_serializer.to_representation(batch.caller_card(call))
     audience = _audience(call, ringing_numbers, batch.audiences)
     groups = {EVERYONE_GROUP} | {user_group(STREAM, user_id) for user_id in audience}
     return [(group, "call.updated", payload) for group in sorted(groups)]
