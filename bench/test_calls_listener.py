@@ -4,10 +4,11 @@ Not part of the suite; needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL):
 `pytest bench/test_calls_listener.py -s`.
 
 A fake Binotel WebSocket server on loopback plays calls (callStart, callAnswer, callStop)
-at a rising rate into the real listener (`calls.sync.build_listener`), which upserts
-them into PostgreSQL and pushes them through Redis. A real server process (daphne)
-holds a `/ws/calls/` socket of an admin; the time from a `callStart` leaving the fake
-to its push arriving on that socket is the push latency. The floor is hand SQL: the
+at a rising rate into the real listener (`calls.sync.build_listener`, run in this process),
+which upserts them into PostgreSQL and pushes them through Redis. A real server process
+(daphne) holds a `/ws/calls/` socket of an admin; the time from a `callStart` leaving the
+fake to its push arriving on that socket is the push latency. The fake and the socket's
+client run in a process of their own (`binotel_world.py`), as Binotel and the browser do. The floor is hand SQL: the
 same rows written with one `INSERT ... ON CONFLICT` per event, measured in the same run.
 """
 
