@@ -154,7 +154,7 @@ def _hand_sql(term: str, *, similar: bool) -> tuple[str, dict]:
     digits = "".join(ch for ch in term if ch.isdigit())
     if len(digits) >= 4 and len(digits) * 2 >= len(term.replace(" ", "")):
         params["digits"] = f"%{digits}%"
-        phones = "SELECT contact_id FROM contacts_phone WHERE number LIKE %(digits)s"
+        phones = "SELECT contact_id FROM contacts_phone WHERE upper(number) LIKE %(digits)s"  # as the index is
         condition = f"({condition}) OR c.id IN ({phones})"
     return HAND_SQL.format(condition=condition), params
 
