@@ -157,6 +157,8 @@ class ChatRun:
         self.duplicates = 0
         self.confirmed: set[int] = set()
         self.closed: list[int | None] = []
+        self.missed: dict[int, list[str]] = {}  # member -> what it never received, filled by summarize
+        self.received_by: dict[int, set[str]] = {}
 
     async def open(self):
         self.sockets = []
@@ -186,6 +188,7 @@ class ChatRun:
                     self.duplicates += 1
                     continue
                 seen.add(key)
+                self.received_by.setdefault(member, set()).add(key)
                 self.arrivals.setdefault(key, []).append(now)
         except Exception as error:  # a closed socket is counted below
             print(f"socket of member {member}: {error!r}", file=sys.stderr)
@@ -267,6 +270,12 @@ def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float)
         "last_p99": percentile(last, 99),
         "cpu": cpu,
         "closed": [code for code in run.closed if code not in (1000, 1001, None)],
+        # member -> how many posts of the run it never received, for the members that missed any
+        "missed": {
+            member: len(set(run.sent) - run.received_by.get(member, set()))
+            for member in range(len(run.members))
+            if set(run.sent) - run.received_by.get(member, set())
+        },
     }
 
 
@@ -277,7 +286,8 @@ def print_chat(row: dict):
         f"received {row['receptions']}/{row['expected']} lost {row['lost']} dup {row['duplicates']} | "
         f"p50 {ms(row['p50'])} p95 {ms(row['p95'])} p99 {ms(row['p99'])} max {ms(row['max'])} "
         f"last-member p99 {ms(row['last_p99'])} ms | CPU {' / '.join(f'{c:.0%}' for c in row['cpu'])}"
-        + (f" | abnormal closes {row['closed']}" if row["closed"] else ""),
+        + (f" | abnormal closes {row['closed']}" if row["closed"] else "")
+        + (f" | missed (member: posts) {row['missed']}" if row.get("missed") else ""),
         flush=True,
     )
 
