@@ -27,6 +27,7 @@ from django.db import connection, connections
 from calls.sync import build_listener
 from calls.tests import samples
 from contacts.tests.factories import ContactFactory, PhoneFactory
+from crm.runtime import freeze_loaded_objects
 from users.models import Role
 from users.services import ws_ticket_issue
 from users.tests.factories import UserFactory
@@ -112,6 +113,7 @@ async def test_listener_throughput_and_push_latency(servers):
             handled_total[0] = next(handled) + 1
 
     listener.on_events = counting
+    freeze_loaded_objects()  # as `listen_binotel` does before it listens
     running = asyncio.create_task(listener.run(asyncio.Event()))
     await asyncio.sleep(1)  # connected, and the panel's socket open
     stages, first = [], 0

@@ -10,6 +10,7 @@ from django.core.signals import request_finished  # noqa: E402
 from django.db import connections  # noqa: E402
 
 from crm.routing import websocket_urlpatterns  # noqa: E402
+from crm.runtime import freeze_loaded_objects  # noqa: E402
 from crm.websocket import websocket_application  # noqa: E402
 
 
@@ -24,6 +25,8 @@ def _close_request_connections(**kwargs):
 
 
 request_finished.connect(_close_request_connections)
+
+freeze_loaded_objects()
 
 application = ProtocolTypeRouter(
     {

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from calls.binotel import AuthFailed
 from calls.sync import build_listener, rest_client
+from crm.runtime import freeze_loaded_objects
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             secret=settings.BINOTEL_WS_SECRET,
             client=rest_client(),
         )
+        freeze_loaded_objects()
         try:
             asyncio.run(self._run(listener))
         except AuthFailed as error:
