@@ -145,6 +145,11 @@ def _check_file(upload) -> None:
         raise ValidationError({"file": [f"{upload.name}: {message}" for message in error.messages]}) from None
 
 
+# What a pushed message looks like. One instance for every push: DRF builds a serializer's fields
+# anew for each instance, and a chat pushes every message it stores.
+_PUSHED = MessageSerializer()
+
+
 def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
     """Store the message in one short transaction, push it to the room, then notify whoever should hear of it.
 
@@ -174,7 +179,7 @@ def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
             prefetch_related_objects([message], "files")
         else:
             message._prefetched_objects_cache = {"files": MessageFile.objects.none()}
-        broadcast(chat_group(chat.pk), "chat.message", {"message": MessageSerializer(message).data})
+        broadcast(chat_group(chat.pk), "chat.message", {"message": _PUSHED.to_representation(message)})
         # Registered after the push, so it runs after it; a failure there is logged and loses no message.
         transaction.on_commit(lambda: _notify_about(message), robust=True)
     return message
