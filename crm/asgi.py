@@ -6,9 +6,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.signals import request_finished  # noqa: E402
 from django.db import connections  # noqa: E402
 
+from crm.concurrency import HttpConcurrencyLimit  # noqa: E402
 from crm.routing import websocket_urlpatterns  # noqa: E402
 from crm.runtime import freeze_loaded_objects  # noqa: E402
 from crm.websocket import websocket_application  # noqa: E402
@@ -30,7 +32,7 @@ freeze_loaded_objects()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY),
         "websocket": websocket_application(websocket_urlpatterns),
     }
 )

@@ -117,6 +117,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Lists count their rows exactly up to this many; past it the count is PostgreSQL's estimate (0: always exact).
 LIST_EXACT_COUNT_LIMIT = env.int("LIST_EXACT_COUNT_LIMIT", default=10_000)
 
+# HTTP requests one ASGI server process runs at once, each with its own database connection
+# (0: no limit); see crm/concurrency.py.
+HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=16)
+
 # PostgreSQL's JIT compiles a plan whose estimated cost passes a threshold; for the app's short
 # queries that compilation takes longer than the query (bench/README.md), so it is off by default.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", default=False):
