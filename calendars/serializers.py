@@ -5,16 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm.parsing import BooleanField
 from crm.periods import PERIOD_CHOICES, period_bounds
-from crm.serializers import BoundedDateField
-
-
-class StrictBooleanField(serializers.ChoiceField):
-    def __init__(self, **kwargs):
-        super().__init__(choices=["1", "0", "true", "false"], **kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data) in ("1", "true")
+from crm.serializers import BoundedDateField, date_range
 
 
 class CalendarQuerySerializer(serializers.Serializer):
@@ -27,18 +20,12 @@ class CalendarQuerySerializer(serializers.Serializer):
     date = BoundedDateField(required=False, help_text=_("A day inside the period; today by default."))
     date_after = BoundedDateField(required=False, help_text=_("First day."))
     date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))
-    mine = StrictBooleanField(required=False, default=False, help_text=_("1: only what is mine, not my team's."))
+    mine = BooleanField(required=False, default=False, help_text=_("1: only what is mine, not my team's."))
 
     def validate(self, attrs):
-        after, before = attrs.get("date_after"), attrs.get("date_before")
-        if after or before:
-            if attrs.get("period"):
-                raise serializers.ValidationError({"period": [_("Give either a period or a date range, not both.")]})
-            if not (after and before):
-                raise serializers.ValidationError({"date_before": [_("Give both date_after and date_before.")]})
-            if after > before:
-                raise serializers.ValidationError({"date_before": [_("The range ends before it starts.")]})
-            first, last = after, before
+        given = date_range(attrs)
+        if given:
+            first, last = given
         else:
             anchor = attrs.get("date") or timezone.localdate()
             noon = timezone.make_aware(datetime.datetime.combine(anchor, datetime.time(12)))

@@ -27,3 +27,18 @@ class BoundedDateField(serializers.DateField):
         if not 1900 <= day.year <= 2999:
             self.fail("out_of_range")
         return day
+
+
+def date_range(attrs: dict):
+    """`date_after` and `date_before` of a query (inclusive days): both or neither, never with `period`,
+    in order. Returns the pair, or None when neither is given."""
+    after, before = attrs.get("date_after"), attrs.get("date_before")
+    if not (after or before):
+        return None
+    if attrs.get("period"):
+        raise serializers.ValidationError({"period": [_("Give either a period or a date range, not both.")]})
+    if not (after and before):
+        raise serializers.ValidationError({"date_before": [_("Give both date_after and date_before.")]})
+    if after > before:
+        raise serializers.ValidationError({"date_before": [_("The range ends before it starts.")]})
+    return after, before

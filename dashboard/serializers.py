@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
-from crm.serializers import BoundedDateField
+from crm.serializers import BoundedDateField, date_range
 from dashboard.metrics import DERIVED_FIELDS, SUMMED_FIELDS
 from dashboard.models import MonthlyAnalytics
 
@@ -66,14 +66,9 @@ class PeriodQuerySerializer(serializers.Serializer):
     date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))
 
     def validate(self, attrs):
-        after, before = attrs.get("date_after"), attrs.get("date_before")
-        if after or before:
-            if attrs.get("period"):
-                raise serializers.ValidationError({"period": [_("Give either a period or a date range, not both.")]})
-            if not (after and before):
-                raise serializers.ValidationError({"date_before": [_("Give both date_after and date_before.")]})
-            if after > before:
-                raise serializers.ValidationError({"date_before": [_("The range ends before it starts.")]})
+        given = date_range(attrs)
+        if given:
+            after, before = given
             if (before - after).days > MAX_RANGE_DAYS:
                 raise serializers.ValidationError({"date_before": [_("A range covers at most ten years.")]})
             attrs["start"], attrs["end"] = day_bounds(after)[0], day_bounds(before)[1]
