@@ -2,10 +2,9 @@ import ipaddress
 
 from django.conf import settings
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -53,28 +52,25 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(status=status.HTTP_302_FOUND, headers={"Location": url})
 
 
-class NestedCallViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+class NestedCallViewSet(viewsets.NestedListViewSet):
     model = Call
     serializer_class = CallSerializer
     filterset_class = CallFilter
     search_fields = CALL_SEARCH
     ordering_fields = CALL_ORDERING
+    rows = staticmethod(selectors.call_list)
 
 
 class ContactCallViewSet(NestedCallViewSet):
     """The calls of one contact that the caller may see; 404 for a contact that does not exist."""
 
-    def scoped_queryset(self, user):
-        contact = get_object_or_404(contacts_visible(user=user), pk=self.kwargs["contact_pk"])
-        return selectors.call_list(user=user).filter(contact=contact)
+    parent_kwarg, parent_field, parents = "contact_pk", "contact", staticmethod(contacts_visible)
 
 
 class LeadCallViewSet(NestedCallViewSet):
     """The calls of one lead the caller may see; 404 for a lead they may not see."""
 
-    def scoped_queryset(self, user):
-        lead = get_object_or_404(leads_visible(user=user), pk=self.kwargs["lead_pk"])
-        return selectors.call_list(user=user).filter(lead=lead)
+    parent_kwarg, parent_field, parents = "lead_pk", "lead", staticmethod(leads_visible)
 
 
 def _networks(entries) -> list:

@@ -6,6 +6,7 @@ a selector that returns only the rows `user` may see. `get_queryset` is sealed:
 a subclass that overrides it fails at import time, so none can skip the scope.
 """
 
+from django.shortcuts import get_object_or_404
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
@@ -64,3 +65,19 @@ class ListRetrieveUpdateViewSet(
 
 class ModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+class NestedListViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's visible rows of one parent record (`/contacts/<contact_pk>/calls/`); 404 for a
+    parent that does not exist or that the caller may not see.
+
+    A subclass names `parent_kwarg` (the URL's), `parent_field` (the rows' link to the parent), and
+    the two selectors as static methods: `parents(user=…)` and `rows(user=…)`.
+    """
+
+    parent_kwarg: str
+    parent_field: str
+
+    def scoped_queryset(self, user):
+        parent = get_object_or_404(self.parents(user=user), pk=self.kwargs[self.parent_kwarg])
+        return self.rows(user=user).filter(**{self.parent_field: parent})

@@ -1,6 +1,4 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -94,7 +92,7 @@ class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
         return self.fresh_response(task)
 
 
-class NestedTaskViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+class NestedTaskViewSet(viewsets.NestedListViewSet):
     """The caller's visible tasks of one contact or company; 404 for one that does not exist."""
 
     model = Task
@@ -102,18 +100,15 @@ class NestedTaskViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     filterset_class = TaskFilter
     search_fields = TASK_SEARCH
     ordering_fields = TASK_ORDERING
+    rows = staticmethod(selectors.task_list)
 
 
 class ContactTaskViewSet(NestedTaskViewSet):
-    def scoped_queryset(self, user):
-        contact = get_object_or_404(contacts_visible(user=user), pk=self.kwargs["contact_pk"])
-        return selectors.task_list(user=user).filter(contact=contact)
+    parent_kwarg, parent_field, parents = "contact_pk", "contact", staticmethod(contacts_visible)
 
 
 class CompanyTaskViewSet(NestedTaskViewSet):
-    def scoped_queryset(self, user):
-        company = get_object_or_404(company_list(user=user), pk=self.kwargs["company_pk"])
-        return selectors.task_list(user=user).filter(company=company)
+    parent_kwarg, parent_field, parents = "company_pk", "company", staticmethod(company_list)
 
 
 class TagViewSet(viewsets.ModelViewSet):
