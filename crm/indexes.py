@@ -1,6 +1,7 @@
 """Migration operations for indexes on tables that can be big."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
+from django.db import migrations
 from django.db.migrations.operations import AddIndex
 
 
@@ -19,3 +20,26 @@ class AddIndexConcurrently(PostgresAddIndexConcurrently):
         if schema_editor.connection.vendor == "postgresql":
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
         return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+def postgres_trigram_indexes(table: str, indexes: dict[str, str]) -> migrations.RunPython:
+    """Trigram GIN indexes over expressions, `{name: expression}`, built concurrently on PostgreSQL
+    (after `CREATE EXTENSION IF NOT EXISTS pg_trgm`); nothing elsewhere, SQLite having no GIN.
+
+    For indexes the models cannot declare on every database. The migration must set `atomic = False`.
+    """
+
+    def create(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            for name, expression in indexes.items():
+                schema_editor.execute(
+                    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} USING gin (({expression}) gin_trgm_ops)"
+                )
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for name in indexes:
+                schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+
+    return migrations.RunPython(create, drop)

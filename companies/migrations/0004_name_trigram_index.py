@@ -2,19 +2,7 @@
 
 from django.db import migrations
 
-CREATE = "CREATE INDEX CONCURRENTLY IF NOT EXISTS company_name_trgm_idx ON companies_company USING gin ((lower(trim(name))) gin_trgm_ops)"
-DROP = "DROP INDEX CONCURRENTLY IF EXISTS company_name_trgm_idx"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+from crm.indexes import postgres_trigram_indexes
 
 
 class Migration(migrations.Migration):
@@ -24,4 +12,4 @@ class Migration(migrations.Migration):
         ('companies', '0003_trash'),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_trigram_indexes("companies_company", {"company_name_trgm_idx": "lower(trim(name))"})]

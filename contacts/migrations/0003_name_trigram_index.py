@@ -2,19 +2,7 @@
 
 from django.db import migrations
 
-CREATE = "CREATE INDEX CONCURRENTLY IF NOT EXISTS contact_name_trgm_idx ON contacts_contact USING gin ((lower(trim(last_name || ' ' || first_name))) gin_trgm_ops)"
-DROP = "DROP INDEX CONCURRENTLY IF EXISTS contact_name_trgm_idx"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+from crm.indexes import postgres_trigram_indexes
 
 
 class Migration(migrations.Migration):
@@ -24,4 +12,4 @@ class Migration(migrations.Migration):
         ('contacts', '0002_trash'),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_trigram_indexes("contacts_contact", {"contact_name_trgm_idx": "lower(trim(last_name || ' ' || first_name))"})]

@@ -7,24 +7,9 @@ so the planner can use them; SQLite has no such index and keeps scanning.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from crm.indexes import postgres_trigram_indexes
+
 FIELDS = ("first_name", "last_name", "patronymic", "email")
-
-
-def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for field in FIELDS:
-        schema_editor.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS contact_{field}_trgm_idx "
-            f"ON contacts_contact USING gin ((UPPER({field}::text)) gin_trgm_ops)"
-        )
-
-
-def drop_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for field in FIELDS:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS contact_{field}_trgm_idx")
 
 
 class Migration(migrations.Migration):
@@ -37,5 +22,5 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        migrations.RunPython(create_indexes, drop_indexes),
+        postgres_trigram_indexes("contacts_contact", {f"contact_{f}_trgm_idx": f"UPPER({f}::text)" for f in FIELDS}),
     ]
