@@ -156,7 +156,19 @@ class CrmResource(resources.ModelResource):
 
 class ResponsibleResource(CrmResource):
     """Records with a responsible user: the importer becomes responsible unless the `responsible` column
-    names a colleague by email; an existing record is changed only by someone who may change it."""
+    names a colleague by email; an existing record is changed only by someone who may change it.
+
+    A subclass matches rows to records itself (`get_instance`), so no column is an id; its Meta inherits
+    these options (django-import-export merges a parent's Meta into its subclasses').
+    """
+
+    class Meta:
+        import_id_fields = ()
+        skip_unchanged = True
+        report_skipped = True
+        skip_html_diff = True
+        use_bulk = True
+        batch_size = 1000
 
     responsible = fields.Field(
         attribute="responsible", column_name="responsible", widget=widgets.ForeignKeyWidget(User, field="email")

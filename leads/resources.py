@@ -17,12 +17,6 @@ class LeadResource(ResponsibleResource):
     class Meta:
         model = Lead
         fields = ("id", "name", "phone", "email", "source", "status", "notes", "responsible", "created_at")
-        import_id_fields = ()
-        skip_unchanged = True
-        report_skipped = True
-        skip_html_diff = True
-        use_bulk = True
-        batch_size = 1000
 
     def get_import_fields(self):
         return [field for field in super().get_import_fields() if field.column_name not in ("id", "created_at")]
