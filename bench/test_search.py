@@ -10,6 +10,7 @@ import statistics
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection, models
 from django.urls import reverse
 
@@ -23,7 +24,7 @@ from users.tests.factories import UserFactory, make_department
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the search benchmark needs PostgreSQL")
 
 ROWS = 100_000
-REPEATS = 10
+REPEATS = 20
 TARGET_P95_MS = 30  # for the contacts search; the whole search (8 types) is printed beside it
 
 SURNAMES = [
@@ -127,36 +128,41 @@ QUERIES = {
     "typo": ["Шевчнко", "Бондаренко Олна"],
 }
 
+TEXT = (
+    "upper(coalesce(c.last_name::text, '') || ' ' || coalesce(c.first_name::text, '') || ' ' || "
+    "coalesce(c.patronymic::text, '') || ' ' || coalesce(c.email::text, '') || ' ' || coalesce(c.edrpou::text, ''))"
+)
+NAMES = (
+    "upper(coalesce(c.last_name::text, '') || ' ' || coalesce(c.first_name::text, '') || ' ' || "
+    "coalesce(c.patronymic::text, ''))"
+)
 HAND_SQL = """
-SELECT c.id, c.last_name, c.first_name, count(*) OVER () AS total,
-       greatest(similarity(upper(c.last_name), %(w)s), similarity(upper(c.first_name), %(w)s),
-                similarity(upper(c.patronymic), %(w)s)) AS rank
+SELECT c.id, c.last_name, c.first_name, count(*) OVER () AS total, {rank} AS rank
 FROM contacts_contact c
-WHERE ({condition})
+WHERE c.id IN (SELECT c.id FROM contacts_contact c WHERE c.deleted_at IS NULL AND ({condition}) LIMIT {candidates})
 ORDER BY rank DESC, c.id DESC
 LIMIT 5
 """
+CONTAINED = "SELECT 1 FROM contacts_contact c WHERE c.deleted_at IS NULL AND {text} LIKE %s LIMIT 1"
 
 
-def _hand_sql(term: str, *, similar: bool) -> tuple[str, dict]:
-    """The contact search written by hand, as the app runs it: each word contained in a field (or, in the second
-    phase, like a name), or the phone digits."""
-    words = term.upper().split()
-    clauses, params = [], {"w": term.upper()}
-    for n, word in enumerate(words):
+def _hand_sql(term: str, *, typos: frozenset[str] = frozenset()) -> tuple[str, dict]:
+    """The contact search written by hand, as the app runs it: every word in the text (each typo like a word of
+    the names instead), or the phone digits; at most SEARCH_CANDIDATES + 1 candidates, ranked."""
+    clauses, params = [], {"w": term.upper(), "typed": float(len(term.replace(" ", "")))}
+    for n, word in enumerate(term.upper().split()):
         params[f"w{n}"], params[f"l{n}"] = word, f"%{word}%"
-        fields = ("last_name", "first_name", "patronymic", "email", "edrpou")
-        alternatives = [f"upper(c.{f}) LIKE %(l{n})s" for f in fields]
-        if similar:
-            alternatives += [f"upper(c.{f}) %% %(w{n})s" for f in ("last_name", "first_name", "patronymic")]
-        clauses.append("(" + " OR ".join(alternatives) + ")")
+        clauses.append(f"{NAMES} %%> %(w{n})s" if word in typos else f"{TEXT} LIKE %(l{n})s")
     condition = " AND ".join(clauses)
     digits = "".join(ch for ch in term if ch.isdigit())
     if len(digits) >= 4 and len(digits) * 2 >= len(term.replace(" ", "")):
         params["digits"] = f"%{digits}%"
+        by_text = f"SELECT c.id FROM contacts_contact c WHERE {condition}"  # noqa: S608 (this module's SQL only)
         phones = "SELECT contact_id FROM contacts_phone WHERE upper(number) LIKE %(digits)s"  # as the index is
-        condition = f"({condition}) OR c.id IN ({phones})"
-    return HAND_SQL.format(condition=condition), params
+        condition = f"c.id IN ({by_text} UNION {phones})"
+    rank = f"strict_word_similarity(%(w)s, {NAMES})" if typos else f"%(typed)s / length({TEXT})"
+    candidates = settings.SEARCH_CANDIDATES + 1
+    return HAND_SQL.format(condition=condition, rank=rank, candidates=candidates), params
 
 
 def _insert(model: type[models.Model], expressions: dict[str, str], *, rows: int = ROWS) -> None:
@@ -206,7 +212,7 @@ def data(django_db_setup, django_db_blocker):
                 Contact,
                 {
                     "last_name": f"{surname}[1 + (i * 7) %% {len(SURNAMES)}]",
-                    "first_name": f"{first}[1 + (i * 13) %% {len(FIRST_NAMES)}]",
+                    "first_name": f"{first}[1 + (i / {len(SURNAMES)}) %% {len(FIRST_NAMES)}]",
                     "email": "'customer' || i || '@example.com'",
                     "responsible_id": seller,
                 },
@@ -235,7 +241,9 @@ def data(django_db_setup, django_db_blocker):
                 },
             )
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                # As autovacuum does after a bulk load: until then every trigram index scan also reads the
+                # index's pending list of 100,000 fresh entries (GIN's fastupdate), several times slower.
+                cursor.execute("VACUUM ANALYZE")
             print(f"\nseeded {ROWS} contacts, phones, deals and tasks in {time.perf_counter() - started:.1f} s")
             yield {"head": head, "admin": admin}
         finally:
@@ -259,11 +267,21 @@ def _percentiles(run, repeats=REPEATS) -> tuple[float, float]:
 def _hand(term: str):
     def run():
         with connection.cursor() as cursor:
-            for similar in (False, True):  # the second phase only when the first finds nothing, as the app does
-                sql, params = _hand_sql(term, similar=similar)
-                cursor.execute(sql, params)
-                if cursor.fetchall():
-                    return
+            cursor.execute("SET enable_seqscan = off")  # as the app does, for the search only
+            sql, params = _hand_sql(term)
+            cursor.execute(sql, params)
+            if not cursor.fetchall():  # the second phase: each word no row contains is a typo
+                words = term.upper().split()
+                typos = set(words[:1]) if len(words) == 1 else set()
+                for word in words if len(words) > 1 else ():
+                    cursor.execute(CONTAINED.format(text=TEXT), [f"%{word}%"])
+                    if not cursor.fetchall():
+                        typos.add(word)
+                if typos:
+                    sql, params = _hand_sql(term, typos=frozenset(typos))
+                    cursor.execute(sql, params)
+                    cursor.fetchall()
+            cursor.execute("RESET enable_seqscan")
 
     return run
 
@@ -284,11 +302,12 @@ def test_search_over_100k(api, data, kind, term):
     contacts_p50, contacts_p95 = _percentiles(endpoint("contacts"))
     all_p50, all_p95 = _percentiles(endpoint(None), repeats=max(REPEATS // 2, 3))
     sql_p50, sql_p95 = _percentiles(_hand(term))
-    found = client.get(url, {"q": term, "type": "contacts"}).data[0]["count"]
+    group = client.get(url, {"q": term, "type": "contacts"}).data[0]
+    found = f"{group['count']}{'+' if group['count_capped'] else ''}"
     print(
-        f"\n{kind:15} {term!r:22} hits {found:6}  contacts p50 {contacts_p50:6.1f} p95 {contacts_p95:6.1f} ms | "
+        f"\n{kind:15} {term!r:22} hits {found:>6}  contacts p50 {contacts_p50:6.1f} p95 {contacts_p95:6.1f} ms | "
         f"all types p50 {all_p50:6.1f} p95 {all_p95:6.1f} ms | hand SQL p50 {sql_p50:6.1f} p95 {sql_p95:6.1f} ms | "
         f"ratio {contacts_p50 / sql_p50:4.1f}x"
     )
-    assert found > 0
+    assert group["count"] > 0
     assert contacts_p95 <= TARGET_P95_MS

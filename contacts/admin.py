@@ -13,6 +13,7 @@ from contacts.models import (
     ReturnItem,
     SendReceipt,
 )
+from contacts.selectors import contact_search
 from crm.files_admin import ProtectedFilesAdmin
 from crm.trash_admin import TrashAdminMixin
 
@@ -36,6 +37,10 @@ class ContactAdmin(TrashAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["company", "responsible"]
     readonly_fields = ["loyalty_balance", "created_at", "updated_at"]
     inlines = [PhoneInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """As the API's list searches: one trigram index over the names, email and EDRPOU, phones in any spelling."""
+        return contact_search(queryset, search_term), False
 
 
 @admin.register(Phone)

@@ -48,8 +48,8 @@ class ContactsConfig(AppConfig):
             "requests",
             CustomerRequest,
             visible_to=requests_visible,
-            fields=["reason"],
-            document=["reason", "description"],
+            fields=["reason", "description"],
+            similar=["reason"],
             url_name="contacts:customer-request-detail",
         )
         timeline.register("events", visible_to=contact_related_visible("events"), at="occurred_at", title="type")

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
@@ -12,9 +11,8 @@ from contacts.models import (
     Phone,
     Return,
 )
+from crm import search
 from crm.duplicates import DuplicatePairs, Rule, name_key
-from crm.phones import normalize_phone
-from crm.search import digits_contain
 
 CONTACT_DUPLICATES = DuplicatePairs(
     Contact,
@@ -46,28 +44,11 @@ def contact_list(*, user) -> QuerySet[Contact]:
 
 
 def contact_search(queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
-    """Match names and email, and phones whatever way the number is written."""
+    """Names, email and EDRPOU, and phones whatever way the number is written: as the global search matches."""
     term = term.strip()
     if not term:
         return queryset
-    condition = Q()
-    for word in term.split():
-        condition &= (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(patronymic__icontains=word)
-            | Q(email__icontains=word)
-        )
-    try:
-        number = normalize_phone(term)
-    except ValidationError:  # text that is not a phone number simply matches no phone
-        number = None
-    else:
-        condition |= Q(pk__in=Phone.objects.filter(number=number).values("contact_id"))
-    digits = "".join(ch for ch in term if ch.isdigit())
-    if number is None and len(digits) >= 5:
-        condition |= Q(pk__in=Phone.objects.filter(digits_contain("number", digits)).values("contact_id"))
-    return queryset.filter(condition)
+    return queryset.filter(search.matches(search.source("contacts"), term))
 
 
 def contact_events(*, contact: Contact) -> QuerySet[ContactEvent]:

@@ -43,3 +43,17 @@ def postgres_trigram_indexes(table: str, indexes: dict[str, str]) -> migrations.
                 schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
     return migrations.RunPython(create, drop)
+
+
+def drop_postgres_indexes(*names: str) -> migrations.RunPython:
+    """Drop indexes that only PostgreSQL had (concurrently; the migration must set `atomic = False`).
+
+    Not reversible into the same indexes: unapplying leaves them dropped, which only costs speed.
+    """
+
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for name in names:
+                schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+
+    return migrations.RunPython(drop, migrations.RunPython.noop)

@@ -5,23 +5,30 @@ An app registers each searchable model in its AppConfig.ready(), in one line:
     search.register("leads", Lead, visible_to=leads_visible, fields=["name", "email"], phone_field="phone")
 
 `visible_to(user=...)` is the same selector the app's list uses, so search shows
-exactly the rows the user may see there. `fields` are matched by substring in
-any case and, on PostgreSQL, by trigram similarity (a typo still finds the name)
-with the indexes `search_indexes()` adds in a migration. `document` fields are
-matched by full-text search on PostgreSQL. `phone_field` is a path to numbers
-stored as E.164: they match the digits of the query in any spelling.
+exactly the rows the user may see there. On PostgreSQL, `fields` are joined into
+one upper-cased text (`SearchText`) with one trigram index over it, added in a
+migration with `search_text_indexes()`: every word of a query is a substring of
+that text, and all the words are answered by one index scan. When nothing contains
+the words, the `similar` fields (names, where typos happen) are matched by trigram
+word similarity, through an index of their own text, and hits are ranked by how
+alike they are. Elsewhere each word is a case-insensitive substring of some field.
+`phone_field` is a path to numbers stored as E.164: they match the digits of the
+query in any spelling.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.postgres.lookups import TrigramSimilar
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact, TrigramSimilarity
-from django.db import connection, migrations, models
-from django.db.models import Count, FloatField, Q, Value, Window
-from django.db.models.functions import Greatest, Upper
+from django.conf import settings
+from django.contrib.postgres.search import TrigramStrictWordSimilarity
+from django.db import connection, migrations, models, transaction
+from django.db.models import BooleanField, Count, Expression, F, FloatField, Func, Q, TextField, Value, Window
+from django.db.models.functions import Cast, Length, Upper
 from django.db.models.lookups import Contains
 from django.urls import reverse
+
+from crm.indexes import postgres_trigram_indexes
 
 MIN_QUERY_LENGTH = 2
 MIN_PHONE_DIGITS = 4
@@ -35,7 +42,6 @@ class Source:
     visible_to: Callable[..., models.QuerySet]
     fields: tuple[str, ...]
     url_name: str
-    document: tuple[str, ...] = ()
     phone_field: str | None = None
     status_field: str | Callable[[models.Model], str] | None = "status"
     title: Callable[[models.Model], str] = str
@@ -52,20 +58,20 @@ def register(
     visible_to: Callable[..., models.QuerySet],
     fields: list[str] | tuple[str, ...],
     url_name: str,
-    document: list[str] | tuple[str, ...] = (),
     phone_field: str | None = None,
     status_field: str | Callable[[models.Model], str] | None = "status",
     title: Callable[[models.Model], str] = str,
     similar: list[str] | tuple[str, ...] | None = None,
 ) -> None:
-    """`similar`: the fields (names) matched by trigram similarity when no row contains the words.
-
-    All `fields` by default; name only the fields where a typo is likely, since each one costs time.
+    """`similar`: the fields (names) matched by trigram word similarity when no row contains the words,
+    and by which hits are ranked; all `fields` by default. Name only the fields where a typo is likely.
     """
     similar = tuple(fields if similar is None else similar)
-    _sources[type] = Source(
-        type, model, visible_to, tuple(fields), url_name, tuple(document), phone_field, status_field, title, similar
-    )
+    _sources[type] = Source(type, model, visible_to, tuple(fields), url_name, phone_field, status_field, title, similar)
+
+
+def source(type: str) -> Source:
+    return _sources[type]
 
 
 def types() -> list[str]:
@@ -79,11 +85,12 @@ def on_postgresql() -> bool:
 def search_indexes(
     app_label: str, model_name: str, *, prefix: str, fields=(), document=(), plain=()
 ) -> migrations.RunPython:
-    """A migration operation adding the indexes search uses, on PostgreSQL only (SQLite has no GIN).
+    """A migration operation adding per-field search indexes, on PostgreSQL only (SQLite has no GIN).
 
-    `fields`: trigram indexes over UPPER(field), which serve both the substring match and the `%`
-    similarity operator; `document`: one full-text index over those fields; `plain`: trigram
-    indexes for substring matches of digits such as phone numbers. Those are over UPPER(field)
+    Kept for the migrations that ran it: new text indexes come from `search_text_indexes()`.
+    `fields`: trigram indexes over UPPER(field) (a list's `?search=` uses them too); `document`:
+    a full-text index, which search no longer uses; `plain`: trigram indexes for substring
+    matches of digits such as phone numbers (`digits_contain`). Those are over UPPER(field)
     too, though digits have no case: a trigram index over the bare column also answers `=` and
     `IN`, and the planner, misjudging its cost, picked it over the unique b-tree for a batch
     of phone numbers, a full recheck of every `+380…` number (seconds per page of a shop sync).
@@ -128,56 +135,176 @@ def digits_contain(field: str, digits: str) -> Q:
     return Q(**{f"{field}__contains": digits})
 
 
-def _matches(source: Source, term: str, *, similar: bool) -> Q:
-    """Every word in some field (or, with `similar`, like some name), or the document, or the phone digits."""
-    postgres = on_postgresql()
-    condition = Q()
-    for word in term.split():
-        any_field = Q()
-        for field in source.fields:
-            if postgres:
-                # UPPER(field), as in the index, so the planner uses the index.
-                any_field |= Q(Contains(Upper(field), word.upper()))
+def search_text_sql(columns: list[str] | tuple[str, ...]) -> str:
+    """The text a source is searched in, as SQL over `columns`: upper-cased, joined by spaces.
+
+    One column is `UPPER(CAST(col AS text))`, the very expression Django writes for `icontains`, so one
+    index serves both a list's `?search=` and this search. `SearchText` compiles to the same SQL and
+    `search_text_indexes()` indexes it; `test_every_search_is_served_by_an_index` keeps them in step.
+    """
+    if len(columns) == 1:
+        return f"UPPER(CAST({columns[0]} AS text))"
+    return "UPPER(" + " || ' ' || ".join(f"COALESCE(CAST({column} AS text), '')" for column in columns) + ")"
+
+
+class SearchText(Func):
+    """`search_text_sql()` over model fields, as an expression (PostgreSQL)."""
+
+    output_field = TextField()
+
+    def __init__(self, *fields: str):
+        super().__init__(*(F(field) for field in fields))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        columns, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            columns.append(sql)
+            params.extend(expression_params)
+        return search_text_sql(columns), params
+
+
+def search_text_indexes(table: str, indexes: dict[str, list[str]]) -> migrations.RunPython:
+    """Trigram indexes over `search_text_sql()` of columns, `{name: columns}`, built concurrently on PostgreSQL.
+
+    The migration must set `atomic = False`.
+    """
+    quoted = {name: search_text_sql([f'"{column}"' for column in columns]) for name, columns in indexes.items()}
+    return postgres_trigram_indexes(f'"{table}"', quoted)
+
+
+class _Words(Expression):
+    """Every word is in the text (`text LIKE '%WORD%'`), or, for a typo, like a word of the names (`names %> 'WORD'`).
+
+    Each text is compiled once however many words there are: as one lookup per word, Django resolved the
+    five columns of a contact's text again for each word, milliseconds for a phone typed in four groups.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, text: SearchText, names: SearchText | None, words: list[tuple[str, bool]]):
+        super().__init__()
+        self.text, self.names, self.words = text, names, words
+
+    def get_source_expressions(self):
+        return [self.text, self.names]
+
+    def set_source_expressions(self, expressions):
+        self.text, self.names = expressions
+
+    def as_sql(self, compiler, connection):
+        text_sql, text_params = compiler.compile(self.text)
+        names_sql, names_params = compiler.compile(self.names) if self.names is not None else ("", [])
+        conditions, params = [], []
+        for word, typo in self.words:
+            if typo:
+                conditions.append(f"{names_sql} %%> %s")
+                params += [*names_params, word]
             else:
-                any_field |= Q(**{f"{field}__icontains": word})
-        if similar:
-            for field in source.similar:
-                any_field |= Q(TrigramSimilar(Upper(field), word.upper()))
-        condition &= any_field
-    if postgres and source.document:
-        vector = SearchVector(*source.document, config=TEXT_CONFIG)
-        condition |= Q(SearchVectorExact(vector, SearchQuery(term, config=TEXT_CONFIG, search_type="plain")))
+                conditions.append(f"{text_sql} LIKE %s")
+                params += [*text_params, f"%{connection.ops.prep_for_like_query(word)}%"]
+        return "(" + " AND ".join(conditions) + ")", params
+
+
+def _word_condition(source: Source, word: str) -> Q:
+    """The word is in some field of the source (any case), on every database."""
+    if on_postgresql():
+        return Q(_Words(SearchText(*source.fields), None, [(word.upper(), False)]))
+    any_field = Q()
+    for field in source.fields:
+        any_field |= Q(**{f"{field}__icontains": word})
+    return any_field
+
+
+def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozenset()) -> Q:
+    """The rows whose text holds every word of `term` (each of `similar_words` by similarity instead), or whose
+    phone holds its digits.
+
+    On PostgreSQL each alternative is answered by one trigram index; the phone numbers join as a `UNION`
+    of ids, since an `OR` with a subquery would make PostgreSQL scan the whole table.
+    """
+    words = term.split()
+    if on_postgresql():
+        typos = [(word.upper(), word in similar_words and bool(source.similar)) for word in words]
+        names = SearchText(*source.similar) if any(typo for _word, typo in typos) else None
+        condition = Q(_Words(SearchText(*source.fields), names, typos))
+    else:
+        condition = Q()
+        for word in words:
+            condition &= _word_condition(source, word)
     digits = _digits(term)
     if source.phone_field and len(digits) >= MIN_PHONE_DIGITS and len(digits) * 2 >= len(term.replace(" ", "")):
-        numbers = source.model._base_manager.filter(digits_contain(source.phone_field, digits))
-        condition |= Q(pk__in=numbers.values("pk"))
+        rows = source.model._base_manager.order_by()
+        by_text = rows.filter(condition).values("pk")
+        by_phone = rows.filter(digits_contain(source.phone_field, digits)).values("pk")
+        if on_postgresql():
+            return Q(pk__in=by_text.union(by_phone))
+        return condition | Q(pk__in=by_phone)
     return condition
 
 
-def _ranked(queryset: models.QuerySet, source: Source, term: str) -> models.QuerySet:
-    if not on_postgresql():
-        return queryset.annotate(rank=Value(0.0, output_field=FloatField())).order_by("-pk")
-    scores = [TrigramSimilarity(Upper(field), term.upper()) for field in source.similar or source.fields]
-    if source.document:
-        query = SearchQuery(term, config=TEXT_CONFIG, search_type="plain")
-        scores.append(SearchRank(SearchVector(*source.document, config=TEXT_CONFIG), query))
-    rank = Greatest(*scores) if len(scores) > 1 else scores[0]
-    return queryset.annotate(rank=rank).order_by("-rank", "-pk")
+def _typos(source: Source, *, user, term: str) -> frozenset[str]:
+    """The words of a term no visible row contains: those the second phase matches by similarity.
+
+    A word that some row contains is kept as a substring, so "Бондаренко Олна" looks for an Олена among
+    the Бондаренко, not among every name like "Бондаренко" (a query per word, only for several words).
+    """
+    words = term.split()
+    if len(words) == 1:
+        return frozenset(words)  # the first phase found nothing, so nothing contains it
+    visible = source.visible_to(user=user).order_by()
+    checks, params = [], []
+    for word in words:
+        sql, word_params = visible.filter(_word_condition(source, word)).values("pk")[:1].query.sql_with_params()
+        checks.append(f"EXISTS ({sql})")
+        params.extend(word_params)
+    with connection.cursor() as cursor:  # one round trip for all the words
+        cursor.execute("SELECT " + ", ".join(checks), params)
+        found = cursor.fetchone()
+    return frozenset(word for word, contained in zip(words, found, strict=True) if not contained)
 
 
-def _first_hits(source: Source, *, user, term: str, limit: int, similar: bool) -> list[models.Model]:
-    queryset = source.visible_to(user=user).filter(_matches(source, term, similar=similar))
-    return list(_ranked(queryset, source, term).annotate(total=Window(Count("pk")))[:limit])
+def _ranked(queryset: models.QuerySet, source: Source, term: str, *, similar: bool) -> models.QuerySet:
+    """Best first. A typo's hits by how alike their names are (pg_trgm's strict word similarity); hits that
+    contain every word by how much of their text the words cover, so "Шевченко" comes before
+    "Шевченкова Олександра": as telling, and a length is cheap where a similarity over thousands of hits is not.
+    """
+    if similar:
+        rank = TrigramStrictWordSimilarity(term.upper(), SearchText(*source.similar))
+    else:
+        typed = Value(float(len(term.replace(" ", ""))), output_field=FloatField())
+        rank = typed / Cast(Length(SearchText(*source.fields)), FloatField())
+    return queryset.annotate(rank=rank).order_by(F("rank").desc(nulls_last=True), "-pk")
+
+
+def _first_hits(
+    source: Source, *, user, term: str, limit: int, similar_words: frozenset[str] = frozenset()
+) -> list[models.Model]:
+    """The best `limit` of at most `SEARCH_CANDIDATES` matching rows, each with the number of those rows.
+
+    Reading, ranking and counting every hit of a common word (thousands of "-енко" names) costs tens of
+    milliseconds per type; past the cap a search is too broad for its first hits to matter, and the count
+    says so (`count_capped`).
+    """
+    matching = source.visible_to(user=user).filter(matches(source, term, similar_words=similar_words))
+    candidates = source.model._base_manager.filter(
+        pk__in=matching.order_by().values("pk")[: settings.SEARCH_CANDIDATES + 1]
+    )
+    ranked = _ranked(candidates, source, term, similar=bool(similar_words))
+    return list(ranked.annotate(total=Window(Count("pk")))[:limit])
 
 
 def search_source(source: Source, *, user, term: str, limit: int) -> dict:
     """The first `limit` hits of one type, best first, and how many there are.
 
-    One query; on PostgreSQL a second, by trigram similarity, only when no row contains the words (a typo).
+    One query; on PostgreSQL a second, by trigram word similarity, only when no row contains the words (a typo).
     """
-    rows = _first_hits(source, user=user, term=term, limit=limit, similar=False)
+    rows = _first_hits(source, user=user, term=term, limit=limit)
     if not rows and on_postgresql() and source.similar:
-        rows = _first_hits(source, user=user, term=term, limit=limit, similar=True)
+        typos = _typos(source, user=user, term=term)
+        if typos:
+            rows = _first_hits(source, user=user, term=term, limit=limit, similar_words=typos)
     hits = [
         {
             "type": source.type,
@@ -189,7 +316,14 @@ def search_source(source: Source, *, user, term: str, limit: int) -> dict:
         }
         for row in rows
     ]
-    return {"type": source.type, "count": rows[0].total if rows else 0, "results": hits}
+    total = rows[0].total if rows else 0
+    capped = total > settings.SEARCH_CANDIDATES
+    return {
+        "type": source.type,
+        "count": settings.SEARCH_CANDIDATES if capped else total,
+        "count_capped": capped,
+        "results": hits,
+    }
 
 
 def _status(row: models.Model, field) -> str | None:
@@ -204,4 +338,26 @@ def _status(row: models.Model, field) -> str | None:
 def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -> list[dict]:
     """Hits grouped by type, in registration order, each type scoped by the app's own list selector."""
     wanted = [name for name in _sources if types is None or name in types]
-    return [search_source(_sources[name], user=user, term=term, limit=limit) for name in wanted]
+    with _index_scans_only():
+        return [search_source(_sources[name], user=user, term=term, limit=limit) for name in wanted]
+
+
+@contextmanager
+def _index_scans_only():
+    """On PostgreSQL, keep the planner off whole-table scans for the queries inside.
+
+    pg_trgm declares its similarity functions as cheap as `=`, though each call costs microseconds; so for
+    the first `SEARCH_CANDIDATES` hits of a common word the planner prefers reading the table in order
+    until enough rows pass, computing a similarity on every row (35 ms for tasks), to the trigram index.
+    """
+    if not on_postgresql():
+        yield
+        return
+    outer = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        # LOCAL: for this transaction only; put back at the end if it is a caller's, which goes on.
+        cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+        before = cursor.fetchone()[0]
+        yield
+        if outer:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])

@@ -105,12 +105,15 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# How alike a word and a name must be for the global search to offer it when nothing contains the word (0..1).
-SEARCH_SIMILARITY_THRESHOLD = env.float("SEARCH_SIMILARITY_THRESHOLD", default=0.35)
+# How alike a typed word and a word of a name must be for the global search to offer it when nothing
+# contains the word (pg_trgm's word similarity, 0..1): 0.4 still finds "Шевчнко" or "Шевчнеко" for Шевченко.
+SEARCH_SIMILARITY_THRESHOLD = env.float("SEARCH_SIMILARITY_THRESHOLD", default=0.4)
+# Matching rows a search reads, ranks and counts per type at most; past it the count says "this many or more".
+SEARCH_CANDIDATES = env.int("SEARCH_CANDIDATES", default=200)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # pg_trgm's `%` operator reads it from the session; set per connection so the GIN index prunes by it.
+    # pg_trgm's `%>` operator reads it from the session; set per connection so the GIN index prunes by it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c pg_trgm.similarity_threshold={SEARCH_SIMILARITY_THRESHOLD}"
+        f"-c pg_trgm.word_similarity_threshold={SEARCH_SIMILARITY_THRESHOLD}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

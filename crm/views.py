@@ -34,7 +34,8 @@ class SearchHitSerializer(serializers.Serializer):
 
 class SearchGroupSerializer(serializers.Serializer):
     type = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text=_("Hits of this type; at most SEARCH_CANDIDATES (200)."))
+    count_capped = serializers.BooleanField(help_text=_("More rows match than `count`: refine the query."))
     results = SearchHitSerializer(many=True)
 
 

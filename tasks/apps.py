@@ -25,8 +25,8 @@ class TasksConfig(AppConfig):
             "tasks",
             Task,
             visible_to=tasks_visible,
-            fields=["name"],
-            document=["name", "description"],
+            fields=["name", "description"],
+            similar=["name"],
             status_field=lambda task: _("Finished") if task.finished else _("Open"),
             url_name="tasks:task-detail",
         )

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from activity.services import activity_record
+from contacts.tests.factories import ContactFactory, PhoneFactory
 from notifications.services import notify
 from users.services import ws_ticket_issue
 from users.tests.factories import UserGroupFactory, make_department, make_invitation
@@ -35,3 +36,14 @@ def test_admin_pages_open(admin_client_with_rows, model):
     if row is not None:
         change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk])
         assert client.get(change).status_code == 200
+
+
+def test_contact_admin_searches_as_the_api_does(client, owner):
+    wanted = ContactFactory(last_name="Kovalchuk", first_name="Oksana")
+    PhoneFactory(contact=wanted, number="+380501234567")
+    ContactFactory(last_name="Melnyk", first_name="Oksana")
+    client.force_login(owner)
+    changelist = reverse("admin:contacts_contact_changelist")
+    for term in ("kovalchuk oksana", "050 123 45 67", "1234567"):
+        shown = client.get(changelist, {"q": term}).context["cl"].result_list
+        assert list(shown) == [wanted], term
