@@ -8,10 +8,10 @@ An app registers each searchable model in its AppConfig.ready(), in one line:
 exactly the rows the user may see there. On PostgreSQL, `fields` are joined into
 one upper-cased text (`SearchText`) with one trigram index over it, added in a
 migration with `search_text_indexes()`: every word of a query is a substring of
-that text, and all the words are answered by one index scan. When nothing contains
-the words, the `similar` fields (names, where typos happen) are matched by trigram
-word similarity, through an index of their own text, and hits are ranked by how
-alike they are. Elsewhere each word is a case-insensitive substring of some field.
+that text, and all the words are answered by one index scan. When no type has a row
+containing the words, the `similar` fields (names, where typos happen) are matched by
+trigram word similarity, through an index of their own text, and hits are ranked by
+how alike they are. Elsewhere each word is a case-insensitive substring of some field.
 `phone_field` is a path to numbers stored as E.164: they match the digits of the
 query in any spelling.
 """
@@ -29,6 +29,7 @@ from django.db.models.lookups import Contains
 from django.urls import reverse
 
 from crm.indexes import postgres_trigram_indexes
+from users.selectors import owner_ids_read_once
 
 MIN_QUERY_LENGTH = 2
 MIN_PHONE_DIGITS = 4
@@ -244,7 +245,7 @@ def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozen
     return condition
 
 
-def _typos(source: Source, *, user, term: str) -> frozenset[str]:
+def _typos(source: Source, visible: models.QuerySet, term: str) -> frozenset[str]:
     """The words of a term no visible row contains: those the second phase matches by similarity.
 
     A word that some row contains is kept as a substring, so "Бондаренко Олна" looks for an Олена among
@@ -253,10 +254,10 @@ def _typos(source: Source, *, user, term: str) -> frozenset[str]:
     words = term.split()
     if len(words) == 1:
         return frozenset(words)  # the first phase found nothing, so nothing contains it
-    visible = source.visible_to(user=user).order_by()
     checks, params = [], []
     for word in words:
-        sql, word_params = visible.filter(_word_condition(source, word)).values("pk")[:1].query.sql_with_params()
+        contained = visible.order_by().filter(_word_condition(source, word)).values("pk")[:1]
+        sql, word_params = contained.query.sql_with_params()
         checks.append(f"EXISTS ({sql})")
         params.extend(word_params)
     with connection.cursor() as cursor:  # one round trip for all the words
@@ -279,7 +280,7 @@ def _ranked(queryset: models.QuerySet, source: Source, term: str, *, similar: bo
 
 
 def _first_hits(
-    source: Source, *, user, term: str, limit: int, similar_words: frozenset[str] = frozenset()
+    source: Source, visible: models.QuerySet, *, term: str, limit: int, similar_words: frozenset[str] = frozenset()
 ) -> list[models.Model]:
     """The best `limit` of at most `SEARCH_CANDIDATES` matching rows, each with the number of those rows.
 
@@ -287,7 +288,7 @@ def _first_hits(
     milliseconds per type; past the cap a search is too broad for its first hits to matter, and the count
     says so (`count_capped`).
     """
-    matching = source.visible_to(user=user).filter(matches(source, term, similar_words=similar_words))
+    matching = visible.filter(matches(source, term, similar_words=similar_words))
     candidates = source.model._base_manager.filter(
         pk__in=matching.order_by().values("pk")[: settings.SEARCH_CANDIDATES + 1]
     )
@@ -295,16 +296,8 @@ def _first_hits(
     return list(ranked.annotate(total=Window(Count("pk")))[:limit])
 
 
-def search_source(source: Source, *, user, term: str, limit: int) -> dict:
-    """The first `limit` hits of one type, best first, and how many there are.
-
-    One query; on PostgreSQL a second, by trigram word similarity, only when no row contains the words (a typo).
-    """
-    rows = _first_hits(source, user=user, term=term, limit=limit)
-    if not rows and on_postgresql() and source.similar:
-        typos = _typos(source, user=user, term=term)
-        if typos:
-            rows = _first_hits(source, user=user, term=term, limit=limit, similar_words=typos)
+def _group(source: Source, rows: list[models.Model]) -> dict:
+    """One type's answer: its first hits, best first, and how many there are."""
     hits = [
         {
             "type": source.type,
@@ -336,10 +329,23 @@ def _status(row: models.Model, field) -> str | None:
 
 
 def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -> list[dict]:
-    """Hits grouped by type, in registration order, each type scoped by the app's own list selector."""
-    wanted = [name for name in _sources if types is None or name in types]
-    with _index_scans_only():
-        return [search_source(_sources[name], user=user, term=term, limit=limit) for name in wanted]
+    """Hits grouped by type, in registration order, each type scoped by the app's own list selector.
+
+    One query per type. Only when no type has a row containing the words does a second query per type (on
+    PostgreSQL) look for typos, by trigram word similarity: a word found as typed somewhere is not a typo.
+    """
+    sources = [source for name, source in _sources.items() if types is None or name in types]
+    with _index_scans_only(), owner_ids_read_once():
+        visible = {source.type: source.visible_to(user=user) for source in sources}
+        found = {source.type: _first_hits(source, visible[source.type], term=term, limit=limit) for source in sources}
+        if on_postgresql() and not any(found.values()):
+            for source in sources:
+                typos = _typos(source, visible[source.type], term) if source.similar else frozenset()
+                if typos:
+                    found[source.type] = _first_hits(
+                        source, visible[source.type], term=term, limit=limit, similar_words=typos
+                    )
+    return [_group(source, found[source.type]) for source in sources]
 
 
 @contextmanager

@@ -1,3 +1,6 @@
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, ManyToManyField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
@@ -45,6 +48,20 @@ def users_visible_as_owners(*, user: User) -> QuerySet[User] | None:
     return User.objects.filter(Q(pk=user.pk) | Q(pk__in=user_subordinates(user=user).values("pk")))
 
 
+_shared_owner_ids: ContextVar[dict[int, list[int] | None] | None] = ContextVar("shared_owner_ids", default=None)
+
+
+@contextmanager
+def owner_ids_read_once():
+    """Inside the block, `visible_owner_ids` reads a user's ids once, for work that scopes many lists at once
+    (the global search); outside it, every call reads them afresh, so a long-lived socket never keeps stale ids."""
+    token = _shared_owner_ids.set({})
+    try:
+        yield
+    finally:
+        _shared_owner_ids.reset(token)
+
+
 def visible_owner_ids(*, user: User) -> list[int] | None:
     """The ids of the users whose records `user` may see, read in one small query; None for everybody's.
 
@@ -52,10 +69,14 @@ def visible_owner_ids(*, user: User) -> list[int] | None:
     department tree: PostgreSQL then estimates the few rows they match and uses the
     owner indexes, instead of planning for a large share of the table.
     """
+    shared = _shared_owner_ids.get()
+    if shared is not None and user.pk in shared:
+        return shared[user.pk]
     visible = users_visible_as_owners(user=user)
-    if visible is None:
-        return None
-    return list(visible.order_by().values_list("pk", flat=True))
+    ids = None if visible is None else list(visible.order_by().values_list("pk", flat=True))
+    if shared is not None:
+        shared[user.pk] = ids
+    return ids
 
 
 def _own_field(model, name: str):

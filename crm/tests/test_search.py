@@ -222,3 +222,13 @@ def test_task_description_by_its_words(api, employee):
         name="Call back", description="Customer wants the invoice for the wholesale order", created_by=employee
     )
     assert ids(find(api.as_user(employee), "invoice wholesale", type="tasks"), "tasks") == {task.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram similarity needs PostgreSQL's pg_trgm")
+def test_a_word_found_as_typed_in_one_type_is_not_a_typo_in_the_others(api, employee):
+    contact = ContactFactory(first_name="Тарас", last_name="Шевченко")
+    company = CompanyFactory(name="Шевчнко і партнери")
+    client = api.as_user(employee)
+    groups = find(client, "Шевчнко", type="contacts,companies")
+    assert (ids(groups, "companies"), ids(groups, "contacts")) == ({company.pk}, set())
+    assert ids(find(client, "Шевчнко", type="contacts"), "contacts") == {contact.pk}
