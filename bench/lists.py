@@ -225,15 +225,16 @@ def page(cursor, select, where, order, params, count_from):
     return {"count": count, "results": results}
 
 
-SEARCHED = ("first_name", "last_name", "patronymic", "email")
+# The text the contacts search matches, as its trigram index has it (crm.search.SearchText).
+SEARCHED = " || ' ' || ".join(
+    f"COALESCE(c.{f}::text, '')" for f in ("last_name", "first_name", "patronymic", "email", "edrpou")
+)
 
 
 def floor_contacts(cursor, viewer, search=None):
     where, params = "TRUE", []
     if search:
-        like = f"%{search}%"
-        where = "(" + " OR ".join(f"UPPER(c.{f}::text) LIKE UPPER(%s)" for f in SEARCHED) + ")"
-        params = [like] * len(SEARCHED)
+        where, params = f"UPPER({SEARCHED}) LIKE %s", [f"%{search.upper()}%"]
     body = page(
         cursor,
         f"""SELECT c.*, co.name AS company_name, {USER_COLUMNS} FROM contacts_contact c
