@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.postgres.search import TrigramStrictWordSimilarity
 from django.db import connection, migrations, models, transaction
-from django.db.models import BooleanField, Count, Expression, F, FloatField, Func, Q, TextField, Value, Window
+from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField, Value
 from django.db.models.functions import Cast, Length, Upper
 from django.db.models.lookups import Contains
 from django.urls import reverse
@@ -281,22 +281,23 @@ def _ranked(queryset: models.QuerySet, source: Source, term: str, *, similar: bo
 
 def _first_hits(
     source: Source, visible: models.QuerySet, *, term: str, limit: int, similar_words: frozenset[str] = frozenset()
-) -> list[models.Model]:
-    """The best `limit` of at most `SEARCH_CANDIDATES` matching rows, each with the number of those rows.
+) -> tuple[list[models.Model], int]:
+    """The best `limit` of at most `SEARCH_CANDIDATES` matching rows, and how many of those there are.
 
     Reading, ranking and counting every hit of a common word (thousands of "-енко" names) costs tens of
     milliseconds per type; past the cap a search is too broad for its first hits to matter, and the count
-    says so (`count_capped`).
+    says so (`count_capped`). The ids come first, in a query that is quick to build; most types of a search
+    find none, and only those that do rank their hits in a second query.
     """
-    matching = visible.filter(matches(source, term, similar_words=similar_words))
-    candidates = source.model._base_manager.filter(
-        pk__in=matching.order_by().values("pk")[: settings.SEARCH_CANDIDATES + 1]
-    )
-    ranked = _ranked(candidates, source, term, similar=bool(similar_words))
-    return list(ranked.annotate(total=Window(Count("pk")))[:limit])
+    matching = visible.filter(matches(source, term, similar_words=similar_words)).order_by()
+    ids = list(matching.values_list("pk", flat=True)[: settings.SEARCH_CANDIDATES + 1])
+    if not ids:
+        return [], 0
+    candidates = source.model._base_manager.filter(pk__in=ids)
+    return list(_ranked(candidates, source, term, similar=bool(similar_words))[:limit]), len(ids)
 
 
-def _group(source: Source, rows: list[models.Model]) -> dict:
+def _group(source: Source, rows: list[models.Model], total: int) -> dict:
     """One type's answer: its first hits, best first, and how many there are."""
     hits = [
         {
@@ -309,7 +310,6 @@ def _group(source: Source, rows: list[models.Model]) -> dict:
         }
         for row in rows
     ]
-    total = rows[0].total if rows else 0
     capped = total > settings.SEARCH_CANDIDATES
     return {
         "type": source.type,
@@ -331,21 +331,22 @@ def _status(row: models.Model, field) -> str | None:
 def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -> list[dict]:
     """Hits grouped by type, in registration order, each type scoped by the app's own list selector.
 
-    One query per type. Only when no type has a row containing the words does a second query per type (on
-    PostgreSQL) look for typos, by trigram word similarity: a word found as typed somewhere is not a typo.
+    One query per type for the ids of its hits, and one more for a type that has some, to rank them. Only
+    when no type has a row containing the words are typos looked for (on PostgreSQL), by trigram word
+    similarity: a word found as typed somewhere is not a typo.
     """
     sources = [source for name, source in _sources.items() if types is None or name in types]
     with _index_scans_only(), owner_ids_read_once():
         visible = {source.type: source.visible_to(user=user) for source in sources}
         found = {source.type: _first_hits(source, visible[source.type], term=term, limit=limit) for source in sources}
-        if on_postgresql() and not any(found.values()):
+        if on_postgresql() and not any(total for _rows, total in found.values()):
             for source in sources:
                 typos = _typos(source, visible[source.type], term) if source.similar else frozenset()
                 if typos:
                     found[source.type] = _first_hits(
                         source, visible[source.type], term=term, limit=limit, similar_words=typos
                     )
-    return [_group(source, found[source.type]) for source in sources]
+    return [_group(source, *found[source.type]) for source in sources]
 
 
 @contextmanager
