@@ -1,6 +1,7 @@
 """Migration operations for indexes on tables that can be big."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently as PostgresAddIndexConcurrently
+from django.contrib.postgres.operations import TrigramExtension as PostgresTrigramExtension
 from django.db import migrations
 from django.db.migrations.operations import AddIndex
 
@@ -57,3 +58,14 @@ def drop_postgres_indexes(*names: str) -> migrations.RunPython:
                 schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
 
     return migrations.RunPython(drop, migrations.RunPython.noop)
+
+
+class TrigramExtension(PostgresTrigramExtension):
+    """`CREATE EXTENSION IF NOT EXISTS pg_trgm`, left in place when the migration is unapplied.
+
+    Several apps' indexes use it, and Django's own operation drops it on the way back, which fails while
+    any of them remains (or would drop them all). An extension costs nothing when nothing uses it.
+    """
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass

@@ -95,7 +95,7 @@ def search_indexes(
     too, though digits have no case: a trigram index over the bare column also answers `=` and
     `IN`, and the planner, misjudging its cost, picked it over the unique b-tree for a batch
     of phone numbers, a full recheck of every `+380…` number (seconds per page of a shop sync).
-    The migration must run after `TrigramExtension()`.
+    The migration must run after `crm.indexes.TrigramExtension()`.
     """
 
     def statements(model) -> list[tuple[str, str]]:

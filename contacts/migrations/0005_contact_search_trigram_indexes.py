@@ -4,10 +4,9 @@ They index the very expression Django writes for `icontains` (UPPER(column::text
 so the planner can use them; SQLite has no such index and keeps scanning.
 """
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from crm.indexes import postgres_trigram_indexes
+from crm.indexes import TrigramExtension, postgres_trigram_indexes
 
 FIELDS = ("first_name", "last_name", "patronymic", "email")
 

@@ -1,8 +1,8 @@
 """Trigram and full-text indexes for the global search (PostgreSQL only; nothing on SQLite)."""
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from crm.indexes import TrigramExtension
 from crm.search import search_indexes
 
 
