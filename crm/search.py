@@ -149,7 +149,7 @@ def search_text_sql(columns: list[str] | tuple[str, ...]) -> str:
 
 
 class SearchText(Func):
-    """`search_text_sql()` over model fields, as an expression (PostgreSQL)."""
+    """`search_text_sql()` over model fields, as an expression (indexed on PostgreSQL; SQLite computes it too)."""
 
     output_field = TextField()
 
@@ -226,6 +226,8 @@ def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozen
     of ids, since an `OR` with a subquery would make PostgreSQL scan the whole table.
     """
     words = term.split()
+    if not words:
+        return Q()
     if on_postgresql():
         typos = [(word.upper(), word in similar_words and bool(source.similar)) for word in words]
         names = SearchText(*source.similar) if any(typo for _word, typo in typos) else None
@@ -249,7 +251,8 @@ def _typos(source: Source, visible: models.QuerySet, term: str) -> frozenset[str
     """The words of a term no visible row contains: those the second phase matches by similarity.
 
     A word that some row contains is kept as a substring, so "Бондаренко Олна" looks for an Олена among
-    the Бондаренко, not among every name like "Бондаренко" (a query per word, only for several words).
+    the Бондаренко, not among every name like "Бондаренко" (one query for all the words, only when there
+    are several).
     """
     words = term.split()
     if len(words) == 1:
