@@ -11,9 +11,9 @@ from users.selectors import scope_to_owners, user_briefs
 DEAL_OWNER_FIELDS = ("responsible", "created_by")
 
 
-def deals_visible(*, user, owner_ids: list[int] | None = None) -> QuerySet[Deal]:
+def deals_visible(*, user) -> QuerySet[Deal]:
     """Deals of `user` and their subordinates (responsible or creator); the owner and admins see all."""
-    return scope_to_owners(Deal.objects.all(), user=user, fields=DEAL_OWNER_FIELDS, owner_ids=owner_ids)
+    return scope_to_owners(Deal.objects.all(), user=user, fields=DEAL_OWNER_FIELDS)
 
 
 def deals_restorable(user, queryset: QuerySet[Deal]) -> QuerySet[Deal]:

@@ -1,4 +1,3 @@
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,7 +30,7 @@ from deals.serializers import (
     WorkItemSerializer,
 )
 from leads.selectors import leads_visible
-from users.selectors import visible_owner_ids
+from users.selectors import owner_ids_read_once
 
 PAGE_SIZE_PER_STAGE = OpenApiParameter(
     "page_size", OpenApiTypes.INT, description=_("Deals shown per stage, 1 to 200 (25 by default).")
@@ -216,16 +215,12 @@ class WorkItemViewSet(viewsets.GenericViewSet):
     filterset_class = WorkItemFilter
 
     def scoped_queryset(self, user):
-        return selectors.deals_visible(user=user, owner_ids=self.owner_ids)
-
-    @cached_property
-    def owner_ids(self) -> list[int] | None:
-        """Whose leads and deals the caller sees, read once for both halves of the list."""
-        return visible_owner_ids(user=self.request.user)
+        return selectors.deals_visible(user=user)
 
     def list(self, request):
-        leads = self._filtered(leads_visible(user=request.user, owner_ids=self.owner_ids))
-        deals = self._filtered(self.get_queryset())
+        with owner_ids_read_once():  # whose leads and deals the caller sees, read once for both halves
+            leads = self._filtered(leads_visible(user=request.user))
+            deals = self._filtered(self.get_queryset())
         page = self.paginate_queryset(selectors.work_items(leads=leads, deals=deals))
         return self.get_paginated_response(WorkItemSerializer(selectors.with_responsible(page), many=True).data)
 

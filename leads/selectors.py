@@ -6,9 +6,9 @@ from users.selectors import scope_to_owners
 LEAD_OWNER_FIELDS = ("responsible", "created_by")
 
 
-def leads_visible(*, user, owner_ids: list[int] | None = None) -> QuerySet[Lead]:
+def leads_visible(*, user) -> QuerySet[Lead]:
     """Leads of `user` and their subordinates (responsible or creator); the owner and admins see all."""
-    return scope_to_owners(Lead.objects.all(), user=user, fields=LEAD_OWNER_FIELDS, owner_ids=owner_ids)
+    return scope_to_owners(Lead.objects.all(), user=user, fields=LEAD_OWNER_FIELDS)
 
 
 def leads_restorable(user, queryset: QuerySet[Lead]) -> QuerySet[Lead]:

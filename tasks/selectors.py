@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
-from users.selectors import USER_BRIEF_FIELDS, scope_to_owners, user_briefs, visible_owner_ids
+from users.selectors import USER_BRIEF_FIELDS, owner_ids_read_once, scope_to_owners, user_briefs, visible_owner_ids
 
 
 def accepted_shares() -> QuerySet[TaskShare]:
@@ -15,12 +15,11 @@ def tasks_visible(*, user) -> QuerySet[Task]:
     subordinates; every task for the owner and admins. Only accepted shares count, so the
     shares are scoped on their own and joined back through a subquery.
     """
-    owner_ids = visible_owner_ids(user=user)
-    if owner_ids is None:
-        return Task.objects.all()
-    people = ("responsible", "created_by")
-    by_people = scope_to_owners(Task.objects.all(), user=user, fields=people, owner_ids=owner_ids)
-    by_shares = scope_to_owners(accepted_shares(), user=user, fields=("user",), owner_ids=owner_ids)
+    with owner_ids_read_once():
+        if visible_owner_ids(user=user) is None:
+            return Task.objects.all()
+        by_people = scope_to_owners(Task.objects.all(), user=user, fields=("responsible", "created_by"))
+        by_shares = scope_to_owners(accepted_shares(), user=user, fields=("user",))
     return by_people | Task.objects.filter(pk__in=by_shares.values("task_id"))
 
 

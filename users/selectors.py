@@ -53,8 +53,12 @@ _shared_owner_ids: ContextVar[dict[int, list[int] | None] | None] = ContextVar("
 
 @contextmanager
 def owner_ids_read_once():
-    """Inside the block, `visible_owner_ids` reads a user's ids once, for work that scopes many lists at once
-    (the global search); outside it, every call reads them afresh, so a long-lived socket never keeps stale ids."""
+    """Inside the block, `visible_owner_ids` reads a user's ids once, for work that scopes several lists at
+    once (the global search, "my work", a task's people and shares); outside it, every call reads them
+    afresh, so a long-lived socket never keeps stale ids. Nested blocks share the outermost one's."""
+    if _shared_owner_ids.get() is not None:
+        yield
+        return
     token = _shared_owner_ids.set({})
     try:
         yield
@@ -86,17 +90,14 @@ def _own_field(model, name: str):
         return None
 
 
-def scope_to_owners(
-    queryset: QuerySet, *, user: User, fields: tuple[str, ...], owner_ids: list[int] | None = None
-) -> QuerySet:
+def scope_to_owners(queryset: QuerySet, *, user: User, fields: tuple[str, ...]) -> QuerySet:
     """Keep the rows whose `fields` (user foreign keys or many-to-many) point at someone `user` may see.
 
-    `owner_ids` spares the query of `visible_owner_ids` when the caller already has them.
+    The visible owners are read when it is called (once per `owner_ids_read_once` block).
     """
+    owner_ids = visible_owner_ids(user=user)
     if owner_ids is None:
-        owner_ids = visible_owner_ids(user=user)
-        if owner_ids is None:
-            return queryset
+        return queryset
     model = queryset.model
     condition = Q()
     for name in fields:

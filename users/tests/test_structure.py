@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from crm.testing import assert_constant_queries
 from users.models import Department, User
-from users.selectors import scope_to_owners, user_managers, user_subordinates
+from users.selectors import owner_ids_read_once, scope_to_owners, user_managers, user_subordinates, visible_owner_ids
 from users.tests.factories import UserFactory, make_department
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,21 @@ def test_scope_to_owners_keeps_own_and_subordinates_rows(company, owner):
     assert emails(scope_to_owners(everybody, user=company["retail_head"], fields=("pk",))) == ["retail", "seller"]
     assert emails(scope_to_owners(everybody, user=company["helper"], fields=("pk",))) == ["helper"]
     assert scope_to_owners(everybody, user=owner, fields=("pk",)).count() == User.objects.count()
+
+
+def test_owners_read_once_per_block_and_per_user(company, django_assert_num_queries):
+    head, helper = company["retail_head"], company["helper"]
+    read = []
+    with owner_ids_read_once(), django_assert_num_queries(2):  # one query per user, however often asked
+        for _ in range(3):
+            read += [visible_owner_ids(user=head), visible_owner_ids(user=helper)]
+            with owner_ids_read_once():  # a nested block shares the outer one's
+                read.append(visible_owner_ids(user=head))
+    assert emails(User.objects.filter(pk__in=read[0])) == ["retail", "seller"]
+    assert emails(User.objects.filter(pk__in=read[1])) == ["helper"]  # never the head's
+    assert read == [read[0], read[1], read[0]] * 3
+    with django_assert_num_queries(1):  # outside a block, read afresh
+        visible_owner_ids(user=head)
 
 
 def test_structure_is_the_whole_tree(api, company):
