@@ -1,6 +1,8 @@
 """Object rules of SPEC.md section 3 for chats; services enforce them, consumers and views rely on services."""
 
-from chat.models import Chat, ChatMember
+from django.db.models import Q
+
+from chat.models import ChatMember
 
 
 def can_manage(membership: ChatMember | None) -> bool:
@@ -8,6 +10,6 @@ def can_manage(membership: ChatMember | None) -> bool:
     return membership is not None and membership.is_admin
 
 
-def can_post(chat: Chat, membership: ChatMember | None) -> bool:
-    """Every member posts in a group chat; in a channel only the owner and admins do."""
-    return membership is not None and (not chat.is_channel or membership.is_admin)
+def posting() -> Q:
+    """The memberships that may post: every member of a group chat; in a channel only the owner and admins."""
+    return Q(is_admin=True) | Q(chat__is_channel=False)

@@ -1,9 +1,10 @@
+import contextlib
 import re
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -12,7 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from activity.services import activity_record
 from chat.models import DIRECT_NAME, Chat, ChatInvite, ChatMember, Message, MessageFile, MessageStatus
-from chat.permissions import can_manage, can_post
+from chat.permissions import can_manage, posting
 from chat.serializers import MessageSerializer
 from crm.broadcast import broadcast
 from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
@@ -151,30 +152,28 @@ _PUSHED = MessageSerializer()
 
 
 def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
-    """Store the message in one short transaction, push it to the room, then notify whoever should hear of it.
+    """Store the message, push it to the room, then notify whoever should hear of it.
 
     The push leaves only after the commit, so whoever receives it can fetch it again;
     the notifications are stored (in one insert) only after the push has left.
     """
-    with transaction.atomic():
-        membership = _membership(chat, author)
-        if not can_post(chat, membership):
+    text = (text or "").strip()
+    if not text and not files:
+        raise DomainError(_("A message needs text or a file."))
+    if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
+        raise DomainError(
+            _("A message may be at most %(limit)s characters.") % {"limit": settings.CHAT_MESSAGE_MAX_LENGTH}
+        )
+    for upload in files:
+        _check_file(upload)
+    # A text message is one statement on PostgreSQL, atomic on its own: no transaction round trips.
+    with transaction.atomic() if files else contextlib.nullcontext():
+        message = _insert_if_allowed(chat, author, text)
+        if message is None:
+            _membership(chat, author)  # NotFound for a non-member
             raise PermissionDenied(_("Only the owner and admins post in a channel."))
-        text = (text or "").strip()
-        if not text and not files:
-            raise DomainError(_("A message needs text or a file."))
-        if len(text) > settings.CHAT_MESSAGE_MAX_LENGTH:
-            raise DomainError(
-                _("A message may be at most %(limit)s characters.") % {"limit": settings.CHAT_MESSAGE_MAX_LENGTH}
-            )
-        for upload in files:
-            _check_file(upload)
-        message = Message.objects.create(chat=chat, author=author, text=text)
         for upload in files:
             MessageFile.objects.create(message=message, file=upload, name=upload.name[:255], size=upload.size)
-        # The author has read what they wrote.
-        ChatMember.objects.filter(pk=membership.pk, last_read_id__lt=message.pk).update(last_read_id=message.pk)
-        message.author = author
         if files:
             prefetch_related_objects([message], "files")
         else:
@@ -182,6 +181,47 @@ def message_create(*, chat: Chat, author, text: str = "", files=()) -> Message:
         broadcast(chat_group(chat.pk), "chat.message", {"message": _PUSHED.to_representation(message)})
         # Registered after the push, so it runs after it; a failure there is logged and loses no message.
         transaction.on_commit(lambda: _notify_about(message), robust=True)
+    return message
+
+
+# The message, inserted only if the poster's membership (the subquery) allows it, and the poster's read
+# mark moved past it (the author has read what they wrote): one round trip and one commit.
+_INSERT_IF_ALLOWED = """
+WITH poster (id) AS ({poster}),
+message AS (
+    INSERT INTO {message} (chat_id, author_id, text, status, created_at)
+    SELECT %s, %s, %s, %s, %s FROM poster
+    RETURNING id
+),
+read_mark AS (
+    UPDATE {member} SET last_read_id = message.id FROM poster, message
+    WHERE {member}.id = poster.id AND {member}.last_read_id < message.id
+)
+SELECT id FROM message
+"""
+
+
+def _insert_if_allowed(chat: Chat, author, text: str) -> Message | None:
+    """The new message, or None when `author` may not post in `chat`."""
+    poster = ChatMember.objects.filter(posting(), chat=chat, user=author).order_by().values("pk")
+    message = Message(chat=chat, author=author, text=text, status=MessageStatus.SENT, created_at=timezone.now())
+    if connection.vendor != "postgresql":
+        membership_id = poster.first()
+        if membership_id is None:
+            return None
+        message.save(force_insert=True)
+        ChatMember.objects.filter(pk=membership_id["pk"], last_read_id__lt=message.pk).update(last_read_id=message.pk)
+        return message
+    poster_sql, poster_params = poster.query.sql_with_params()
+    sql = _INSERT_IF_ALLOWED.format(poster=poster_sql, message=Message._meta.db_table, member=ChatMember._meta.db_table)
+    values = [chat.pk, author.pk, text, message.status, message.created_at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*poster_params, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message.pk = row[0]
+    message._state.adding = False
     return message
 
 

@@ -104,6 +104,7 @@ def test_a_plain_group_message_is_one_insert(post):
     chat = chat_with(*[UserFactory() for _ in range(5)], owner=author)
     with CaptureQueriesContext(connection) as captured:
         post(chat=chat, author=author, text="just this")
-    statements = [query["sql"].split()[0].upper() for query in captured]
-    # the author's membership, the message, the author's read mark
-    assert statements.count("INSERT") == 1 and len([s for s in statements if s != "SAVEPOINT"]) <= 4, statements
+    statements = [query["sql"] for query in captured if not query["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert sum(statement.count("INSERT INTO") for statement in statements) == 1, statements
+    # the author's membership, the message, the author's read mark: one statement on PostgreSQL
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 3), statements
