@@ -1,13 +1,20 @@
 """The WebSocket plumbing every stream shares: tickets, sessions, origins, close codes."""
 
+import asyncio
+import threading
+
 import pytest
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from crm.broadcast import user_group
 from crm.websocket import NOT_AUTHENTICATED
 from crm.websocket_testing import issue_ticket, receive_type
+from notifications.services import STREAM as NOTIFICATIONS
 from users.models import WebSocketTicket
 from users.services import user_deactivate
 from users.tests.factories import UserFactory
@@ -100,3 +107,24 @@ async def test_deactivating_a_user_closes_their_open_sockets(ws):
     while (output := await communicator.receive_output(timeout=5))["type"] != "websocket.close":
         pass
     assert output["code"] == NOT_AUTHENTICATED
+
+
+async def test_a_push_reaches_its_socket_while_the_database_thread_is_busy(ws):
+    """Forwarding an event needs no database: it must not queue behind the process' one database thread."""
+    user = await database_sync_to_async(UserFactory)()
+    communicator, _connected, _code = await ws("/ws/notifications/", user=user)
+    await receive_type(communicator, "notification.unread_count")
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)(10))
+    try:
+        await asyncio.sleep(0.1)  # the database thread is now waiting on `release`
+        event = {"type": "notification.seen", "payload": {"ids": [1]}}
+        await get_channel_layer().group_send(user_group(NOTIFICATIONS, user.pk), event)
+        assert await receive_type(communicator, "notification.seen", timeout=2) == {
+            "type": "notification.seen",
+            "ids": [1],
+        }
+        assert not busy.done()
+    finally:
+        release.set()
+        await busy
