@@ -19,12 +19,14 @@ measured in the same run: one Redis round trip and one hand-written INSERT.
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -117,7 +119,7 @@ class BenchRedis:
 
 
 class Servers:
-    def __init__(self, count: int, log_dir: Path, redis_url: str):
+    def __init__(self, count: int, log_dir: Path, redis_url: str, nice: int = 0):
         db = connection.settings_dict
         host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         env = {
@@ -131,10 +133,21 @@ class Servers:
             **{name: os.environ[name] for name in ("CHANNEL_CAPACITY", "CHANNEL_EXPIRY") if name in os.environ},
         }
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.processes = [ServerProcess(env, log_dir) for _ in range(count)]
+        self.nice = nice
+        self.processes = [ServerProcess(env, log_dir, nice) for _ in range(count)]
         for server in self.processes:
             server.wait_ready(timeout=120)
         self.psutil = [psutil.Process(server.process.pid) for server in self.processes]
+
+    @classmethod
+    def of(cls, *groups: "Servers") -> "Servers":
+        """One view of several groups' processes (each counted once)."""
+        every = cls.__new__(cls)
+        every.processes, every.psutil, every.nice = [], [], 0
+        for group in dict.fromkeys(groups):
+            every.processes += group.processes
+            every.psutil += group.psutil
+        return every
 
     def cpu(self) -> list[float]:
         return [sum(p.cpu_times()[:2]) for p in self.psutil]
@@ -163,7 +176,7 @@ class ChatRun:
     async def open(self):
         self.sockets = []
         for n, member in enumerate(self.members):
-            server = self.servers.processes[n % 2]
+            server = self.servers.processes[n % len(self.servers.processes)]
             ticket = await asyncio.to_thread(ws_ticket_issue, user=member)
             socket = await connect(
                 f"ws://127.0.0.1:{server.port}/ws/chat/{self.chat.pk}/?ticket={ticket}",
@@ -338,52 +351,65 @@ async def staff_member(client: httpx.AsyncClient, token: str, until: float, resu
         results.setdefault(family, []).append((time.monotonic() - started, status))
 
 
-async def load(servers: Servers, chat: Chat, members: list[User], seconds: float, rate: float) -> None:
-    staff = await asyncio.to_thread(bench_people, STAFF, "staff")
-    admin = staff[0]
+async def staff(urls: list[str], tokens: list[str], contact_ids: list[int], seconds: float) -> dict:
+    results: dict[str, list] = {}
+    clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=60)) for url in urls]
+    until = time.monotonic() + seconds
+    await asyncio.gather(
+        *(staff_member(clients[n % len(clients)], token, until, results, contact_ids) for n, token in enumerate(tokens))
+    )
+    for client in clients:
+        await client.aclose()
+    return results
+
+
+def staff_process(urls: list[str], tokens: list[str], contact_ids: list[int], seconds: float) -> dict:
+    """The staff's calls in a process of their own: the chat's sockets and clock do not wait behind them."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return asyncio.run(staff(urls, tokens, contact_ids, seconds))
+
+
+async def load(servers: Servers, api: Servers, chat: Chat, members: list[User], seconds: float, rate: float) -> None:
+    people = await asyncio.to_thread(bench_people, STAFF, "staff")
+    admin = people[0]
     admin.role = "admin"
     await asyncio.to_thread(admin.save, update_fields=["role"])
-    tokens = await asyncio.to_thread(lambda: [str(RefreshToken.for_user(user).access_token) for user in staff])
+    tokens = await asyncio.to_thread(lambda: [str(RefreshToken.for_user(user).access_token) for user in people])
     contact_ids = await asyncio.to_thread(
         lambda: [
-            Contact.objects.create(first_name="Bench", last_name=str(n), responsible=staff[n % STAFF]).pk
+            Contact.objects.create(first_name="Bench", last_name=str(n), responsible=people[n % STAFF]).pk
             for n in range(200)
         ]
     )
     run = ChatRun(servers, chat, members)
     await run.open()
     await asyncio.sleep(1)
-    results: dict[str, list] = {}
-    clients = [
-        httpx.AsyncClient(base_url=server.url, timeout=30, limits=httpx.Limits(max_connections=60))
-        for server in servers.processes
-    ]
     tag = f"load-{time.time_ns()}"
-    cpu_before, wall = servers.cpu(), time.monotonic()
-    until = time.monotonic() + seconds
-    workers = [
-        asyncio.create_task(staff_member(clients[n % 2], token, until, results, contact_ids))
-        for n, token in enumerate(tokens)
-    ]
-    total = await run.post(rate, seconds, tag)
-    await asyncio.gather(*workers)
+    everyone = Servers.of(servers, api)
+    cpu_before, wall = everyone.cpu(), time.monotonic()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        urls = [server.url for server in api.processes]
+        calls = asyncio.get_running_loop().run_in_executor(pool, staff_process, urls, tokens, contact_ids, seconds)
+        total = await run.post(rate, seconds, tag)
+        results = await calls
     await run.drain(total)
     cpu = [
-        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, servers.cpu(), strict=True)
+        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, everyone.cpu(), strict=True)
     ]
     await run.close()
-    for client in clients:
-        await client.aclose()
     requests = sum(len(rows) for rows in results.values())
     errors = sum(1 for rows in results.values() for _t, status in rows if status >= 500)
-    print(f"REST: {requests / seconds:.0f} requests/s from {STAFF} staff over {seconds:.0f} s, 5xx: {errors}")
+    where = "the socket processes" if api is servers else f"{len(api.processes)} processes of their own"
+    if api.nice:
+        where += f" at nice {api.nice}"
+    print(f"REST: {requests / seconds:.0f} requests/s, {STAFF} staff, {seconds:.0f} s, on {where}; 5xx: {errors}")
     for family in FAMILIES:
         rows = results.get(family, [])
         times = [t for t, _status in rows]
         statuses = sorted({status for _t, status in rows})
         p50, p99 = ms(percentile(times, 50)), ms(percentile(times, 99))
         print(f"  {family:<15} {len(rows):>6} calls  p50 {p50} ms  p99 {p99} ms  statuses {statuses}")
-    print("Chat during the load:")
+    print("Chat during the load (CPU: the socket processes, then the REST ones):")
     print_chat(await asyncio.to_thread(summarize, run, total, tag, cpu, rate))
 
 
@@ -423,6 +449,14 @@ def main():
     parser.add_argument("--rates", default="20,100,200", help="messages per second, comma-separated (chat)")
     parser.add_argument("--rate", type=float, default=100, help="messages per second during the load")
     parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--processes", type=int, default=2, help="server processes holding the chat's sockets")
+    parser.add_argument(
+        "--api-processes",
+        type=int,
+        default=0,
+        help="load: server processes of their own for the REST calls (0: the socket processes serve them too)",
+    )
+    parser.add_argument("--api-nice", type=int, default=0, help="load: the niceness of those REST processes")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the report
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
@@ -432,7 +466,9 @@ def main():
     chat = bench_chat(members)
     bench_redis = BenchRedis()
     floor_seconds = floor(bench_redis.url)
-    servers = Servers(2, Path(tempfile.mkdtemp(prefix="bench-realtime-")), bench_redis.url)
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-realtime-"))
+    servers = Servers(args.processes, log_dir, bench_redis.url)
+    api = Servers(args.api_processes, log_dir, bench_redis.url, args.api_nice) if args.api_processes else servers
     try:
         if args.mode == "chat":
             for rate in [float(r) for r in args.rates.split(",")]:
@@ -440,9 +476,10 @@ def main():
                 print_chat(row)
                 print(f"       p50 / floor: {row['p50'] / floor_seconds:.1f}x", flush=True)
         else:
-            asyncio.run(load(servers, chat, members, args.seconds or 60, args.rate))
+            asyncio.run(load(servers, api, chat, members, args.seconds or 60, args.rate))
     finally:
-        servers.stop()
+        for group in {servers, api}:
+            group.stop()
         bench_redis.stop()
 
 

@@ -74,15 +74,18 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`daphne crm.asgi:application` on a loopback port, stopped by `stop()`."""
+    """`daphne crm.asgi:application` on a loopback port, stopped by `stop()`; `nice` lowers its CPU priority."""
 
-    def __init__(self, env: dict, log_dir):
+    def __init__(self, env: dict, log_dir, nice: int = 0):
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_dir / f"server-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter with fixed arguments
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"],
+            [
+                *(["nice", "-n", str(nice)] if nice else []),
+                *[sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"],
+            ],
             cwd=settings.BASE_DIR,
             env={**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", **env},
             stdout=self.log,
