@@ -149,12 +149,22 @@ class Servers:
             every.psutil += group.psutil
         return every
 
+    @classmethod
+    def this_process(cls) -> "Servers":
+        """This benchmark's own process, to report its CPU beside the servers'."""
+        client = cls.__new__(cls)
+        client.processes, client.psutil, client.nice = [], [psutil.Process()], 0
+        return client
+
     def cpu(self) -> list[float]:
         return [sum(p.cpu_times()[:2]) for p in self.psutil]
 
     def stop(self):
         for server in self.processes:
             server.stop()
+
+
+CLIENT = Servers.this_process()
 
 
 # Chat
@@ -247,11 +257,12 @@ async def chat_rate(servers: Servers, chat: Chat, members: list[User], rate: flo
     await run.open()
     await asyncio.sleep(1)
     tag = f"r{int(rate)}-{time.time_ns()}"
-    cpu_before, wall = servers.cpu(), time.monotonic()
+    everyone = Servers.of(servers, CLIENT)
+    cpu_before, wall = everyone.cpu(), time.monotonic()
     total = await run.post(rate, seconds, tag)
     await run.drain(total)
     cpu = [
-        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, servers.cpu(), strict=True)
+        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, everyone.cpu(), strict=True)
     ]
     await run.close()
     return await asyncio.to_thread(summarize, run, total, tag, cpu, rate)
@@ -298,7 +309,8 @@ def print_chat(row: dict):
         f"(confirmed, not stored: {row['confirmed_lost']}) | "
         f"received {row['receptions']}/{row['expected']} lost {row['lost']} dup {row['duplicates']} | "
         f"p50 {ms(row['p50'])} p95 {ms(row['p95'])} p99 {ms(row['p99'])} max {ms(row['max'])} "
-        f"last-member p99 {ms(row['last_p99'])} ms | CPU {' / '.join(f'{c:.0%}' for c in row['cpu'])}"
+        f"last-member p99 {ms(row['last_p99'])} ms | CPU {' / '.join(f'{c:.0%}' for c in row['cpu'][:-1])}"
+        f" (client {row['cpu'][-1]:.0%})"
         + (f" | abnormal closes {row['closed']}" if row["closed"] else "")
         + (f" | missed (member: posts) {row['missed']}" if row.get("missed") else ""),
         flush=True,
@@ -320,10 +332,15 @@ FAMILIES = (
 )
 
 
-async def staff_member(client: httpx.AsyncClient, token: str, until: float, results: dict, contact_ids: list[int]):
+async def staff_member(
+    client: httpx.AsyncClient, token: str, until: float, results: dict, contact_ids: list[int], think: float
+):
+    """One member of staff calling the API until `until`, pausing `think` seconds on average between calls."""
     headers = {"Authorization": f"Bearer {token}"}
     rng = random.Random(token)  # noqa: S311 - a load mix, not a secret
     while time.monotonic() < until:
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
         family = rng.choices(FAMILIES, weights=(4, 4, 1, 1, 2, 2, 2, 2))[0]
         if family == "contacts list":
             call = client.get("/api/contacts/", headers=headers)
@@ -351,25 +368,32 @@ async def staff_member(client: httpx.AsyncClient, token: str, until: float, resu
         results.setdefault(family, []).append((time.monotonic() - started, status))
 
 
-async def staff(urls: list[str], tokens: list[str], contact_ids: list[int], seconds: float) -> dict:
+async def staff(urls: list[str], tokens: list[str], contact_ids: list[int], seconds: float, think: float) -> dict:
     results: dict[str, list] = {}
     clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=60)) for url in urls]
     until = time.monotonic() + seconds
     await asyncio.gather(
-        *(staff_member(clients[n % len(clients)], token, until, results, contact_ids) for n, token in enumerate(tokens))
+        *(
+            staff_member(clients[n % len(clients)], token, until, results, contact_ids, think)
+            for n, token in enumerate(tokens)
+        )
     )
     for client in clients:
         await client.aclose()
     return results
 
 
-def staff_process(urls: list[str], tokens: list[str], contact_ids: list[int], seconds: float) -> dict:
+def staff_process(urls: list[str], tokens: list[str], contact_ids: list[int], seconds: float, think: float) -> dict:
     """The staff's calls in a process of their own: the chat's sockets and clock do not wait behind them."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return asyncio.run(staff(urls, tokens, contact_ids, seconds))
+    started, cpu = time.monotonic(), time.process_time()
+    results = asyncio.run(staff(urls, tokens, contact_ids, seconds, think))
+    return results, (time.process_time() - cpu) / (time.monotonic() - started)
 
 
-async def load(servers: Servers, api: Servers, chat: Chat, members: list[User], seconds: float, rate: float) -> None:
+async def load(
+    servers: Servers, api: Servers, chat: Chat, members: list[User], seconds: float, rate: float, think: float
+) -> None:
     people = await asyncio.to_thread(bench_people, STAFF, "staff")
     admin = people[0]
     admin.role = "admin"
@@ -385,13 +409,15 @@ async def load(servers: Servers, api: Servers, chat: Chat, members: list[User], 
     await run.open()
     await asyncio.sleep(1)
     tag = f"load-{time.time_ns()}"
-    everyone = Servers.of(servers, api)
+    everyone = Servers.of(servers, api, CLIENT)
     cpu_before, wall = everyone.cpu(), time.monotonic()
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         urls = [server.url for server in api.processes]
-        calls = asyncio.get_running_loop().run_in_executor(pool, staff_process, urls, tokens, contact_ids, seconds)
+        calls = asyncio.get_running_loop().run_in_executor(
+            pool, staff_process, urls, tokens, contact_ids, seconds, think
+        )
         total = await run.post(rate, seconds, tag)
-        results = await calls
+        results, staff_cpu = await calls
     await run.drain(total)
     cpu = [
         (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, everyone.cpu(), strict=True)
@@ -402,14 +428,16 @@ async def load(servers: Servers, api: Servers, chat: Chat, members: list[User], 
     where = "the socket processes" if api is servers else f"{len(api.processes)} processes of their own"
     if api.nice:
         where += f" at nice {api.nice}"
-    print(f"REST: {requests / seconds:.0f} requests/s, {STAFF} staff, {seconds:.0f} s, on {where}; 5xx: {errors}")
+    pause = f"pausing {think:g} s between calls" if think else "never pausing"
+    print(f"REST: {requests / seconds:.0f} requests/s; {STAFF} staff {pause}; {seconds:.0f} s", end="")
+    print(f" on {where}; 5xx: {errors}; CPU of the staff's client {staff_cpu:.0%}")
     for family in FAMILIES:
         rows = results.get(family, [])
         times = [t for t, _status in rows]
         statuses = sorted({status for _t, status in rows})
         p50, p99 = ms(percentile(times, 50)), ms(percentile(times, 99))
         print(f"  {family:<15} {len(rows):>6} calls  p50 {p50} ms  p99 {p99} ms  statuses {statuses}")
-    print("Chat during the load (CPU: the socket processes, then the REST ones):")
+    print("Chat during the load (CPU: the socket processes, then the REST ones; the client is the chat's):")
     print_chat(await asyncio.to_thread(summarize, run, total, tag, cpu, rate))
 
 
@@ -456,6 +484,7 @@ def main():
         default=0,
         help="load: server processes of their own for the REST calls (0: the socket processes serve them too)",
     )
+    parser.add_argument("--think", type=float, default=0, help="load: a member of staff's mean pause between calls, s")
     parser.add_argument("--api-nice", type=int, default=0, help="load: the niceness of those REST processes")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the report
@@ -476,7 +505,7 @@ def main():
                 print_chat(row)
                 print(f"       p50 / floor: {row['p50'] / floor_seconds:.1f}x", flush=True)
         else:
-            asyncio.run(load(servers, api, chat, members, args.seconds or 60, args.rate))
+            asyncio.run(load(servers, api, chat, members, args.seconds or 60, args.rate, args.think))
     finally:
         for group in {servers, api}:
             group.stop()
