@@ -267,7 +267,8 @@ def _percentiles(run, repeats=REPEATS) -> tuple[float, float]:
 def _hand(term: str):
     def run():
         with connection.cursor() as cursor:
-            cursor.execute("SET enable_seqscan = off")  # as the app does, for the search only
+            # as the app does, for the search only
+            cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
             sql, params = _hand_sql(term)
             cursor.execute(sql, params)
             if not cursor.fetchall():  # the second phase: each word no row contains is a typo
@@ -281,7 +282,7 @@ def _hand(term: str):
                     sql, params = _hand_sql(term, typos=frozenset(typos))
                     cursor.execute(sql, params)
                     cursor.fetchall()
-            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
 
     return run
 

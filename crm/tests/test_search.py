@@ -164,6 +164,34 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar):
     assert any(line.startswith("Index Cond:") and (" ~~ " in line or " %> " in line) for line in plan)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner settings are PostgreSQL's")
+def test_a_search_inside_a_callers_transaction_gives_the_planner_back_as_it_was(employee):
+    """The search turns whole-table and b-tree scans off for its own queries only."""
+    ContactFactory(last_name="Ivanenko", responsible=employee)
+    search.search(user=employee, term="Ivanenko")  # the test's transaction is the caller's
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+        assert cursor.fetchone() == ("on", "on")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one round trip for all types is PostgreSQL's")
+@pytest.mark.parametrize(("term", "phases"), [("Ivanenko", 1), ("Ivanenkx", 2), ("Ivanenko Olna", 3)])
+def test_every_type_is_searched_in_one_round_trip(employee, term, phases):
+    """The ids of every type's hits come in one query, whatever the number of types (a typo's second phase in one
+    more, and the check of which words are typos in a third); only a type with hits adds one, to rank them."""
+    ContactFactory(last_name="Ivanenko", first_name="Olena", responsible=employee)
+    LeadFactory(name="Ivanenko", responsible=employee)
+    DealFactory(title="Ivanenko", responsible=employee)
+    with CaptureQueriesContext(connection) as queries:
+        groups = search.search(user=employee, term=term)
+    with_hits = sum(1 for group in groups if group["count"])
+    assert with_hits >= 1
+    # the savepoint, the planner settings, the employee's visible owners, the settings back, the release
+    overhead = 5
+    assert len(queries) == overhead + phases + with_hits, [query["sql"][:80] for query in queries]
+    assert len(search.types()) > phases + 1
+
+
 @pytest.mark.parametrize(
     "params",
     [{}, {"q": "a"}, {"q": " a "}, {"q": "ab", "type": "planets"}, {"q": "ab", "limit": "x"}, {"q": "ab", "limit": 0}],
