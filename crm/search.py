@@ -33,6 +33,9 @@ from users.selectors import owner_ids_read_once
 
 MIN_QUERY_LENGTH = 2
 MIN_PHONE_DIGITS = 4
+# A shorter word is no typo of anything in particular, and pg_trgm, finding no trigram in it to look up,
+# would read a whole index for it.
+MIN_TYPO_LENGTH = 3
 TEXT_CONFIG = "simple"  # names and Ukrainian text: no stemming, the same tokens in every language
 
 
@@ -249,17 +252,18 @@ def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozen
 
 def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str) -> dict[str, frozenset[str]]:
     """For each source, the words of a term none of its visible rows contains: those the second phase matches
-    by similarity.
+    by similarity. A word shorter than `MIN_TYPO_LENGTH` is never one.
 
     A word that some row contains is kept as a substring, so "Бондаренко Олна" looks for an Олена among the
     Бондаренко, not among every name like "Бондаренко". One round trip for every word of every source.
     """
     words = term.split()
-    if len(words) == 1:
-        return {source.type: frozenset(words) for source in sources}  # the first phase found nothing
+    candidates = [word for word in words if len(word) >= MIN_TYPO_LENGTH]
+    if len(words) == 1 or not candidates:
+        return {source.type: frozenset(candidates) for source in sources}  # the first phase found nothing
     checks, params = [], []
     for source in sources:
-        for word in words:
+        for word in candidates:
             contained = visible[source.type].order_by().filter(_word_condition(source, word)).values("pk")[:1]
             sql, word_params = contained.query.sql_with_params()
             checks.append(f"EXISTS ({sql})")
@@ -271,8 +275,8 @@ def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str
         found = cursor.fetchone()
     typos = {}
     for position, source in enumerate(sources):
-        contained = found[position * len(words) : (position + 1) * len(words)]
-        typos[source.type] = frozenset(word for word, hit in zip(words, contained, strict=True) if not hit)
+        contained = found[position * len(candidates) : (position + 1) * len(candidates)]
+        typos[source.type] = frozenset(word for word, hit in zip(candidates, contained, strict=True) if not hit)
     return typos
 
 

@@ -164,6 +164,20 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar):
     assert any(line.startswith("Index Cond:") and (" ~~ " in line or " %> " in line) for line in plan)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="typos are looked for on PostgreSQL")
+def test_a_word_of_two_letters_is_never_a_typo(employee):
+    """pg_trgm has no trigram to look up in it: the typo phase would read whole indexes to find nothing useful."""
+    ContactFactory(last_name="Ivanenko", responsible=employee)
+    with CaptureQueriesContext(connection) as queries:
+        groups = search.search(user=employee, term="Iv")
+    assert [group["count"] for group in groups if group["type"] == "contacts"] == [1]
+    with CaptureQueriesContext(connection) as nothing_found:
+        search.search(user=employee, term="Zq")
+    assert len(nothing_found) == len(queries) - 1, "no typo phase, and no ranking"
+    groups = {group["type"]: group for group in search.search(user=employee, term="Ivanenkx Iv")}
+    assert groups["contacts"]["count"] == 1, "the long word as a typo, the short one as typed"
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner settings are PostgreSQL's")
 def test_a_search_inside_a_callers_transaction_gives_the_planner_back_as_it_was(employee):
     """The search turns whole-table and b-tree scans off for its own queries only."""
