@@ -139,32 +139,25 @@ class Servers:
             server.wait_ready(timeout=120)
         self.psutil = [psutil.Process(server.process.pid) for server in self.processes]
 
-    @classmethod
-    def of(cls, *groups: "Servers") -> "Servers":
-        """One view of several groups' processes (each counted once)."""
-        every = cls.__new__(cls)
-        every.processes, every.psutil, every.nice = [], [], 0
-        for group in dict.fromkeys(groups):
-            every.processes += group.processes
-            every.psutil += group.psutil
-        return every
-
-    @classmethod
-    def this_process(cls) -> "Servers":
-        """This benchmark's own process, to report its CPU beside the servers'."""
-        client = cls.__new__(cls)
-        client.processes, client.psutil, client.nice = [], [psutil.Process()], 0
-        return client
-
-    def cpu(self) -> list[float]:
-        return [sum(p.cpu_times()[:2]) for p in self.psutil]
-
     def stop(self):
         for server in self.processes:
             server.stop()
 
 
-CLIENT = Servers.this_process()
+class CpuMeter:
+    """The share of a CPU each process has used since the meter was made."""
+
+    def __init__(self, processes: list[psutil.Process]):
+        self.processes, self.started = processes, time.monotonic()
+        self.before = [self.seconds(process) for process in processes]
+
+    @staticmethod
+    def seconds(process: psutil.Process) -> float:
+        return sum(process.cpu_times()[:2])
+
+    def shares(self) -> list[float]:
+        wall = time.monotonic() - self.started
+        return [(self.seconds(p) - before) / wall for p, before in zip(self.processes, self.before, strict=True)]
 
 
 # Chat
@@ -257,13 +250,10 @@ async def chat_rate(servers: Servers, chat: Chat, members: list[User], rate: flo
     await run.open()
     await asyncio.sleep(1)
     tag = f"r{int(rate)}-{time.time_ns()}"
-    everyone = Servers.of(servers, CLIENT)
-    cpu_before, wall = everyone.cpu(), time.monotonic()
+    meter = CpuMeter([*servers.psutil, psutil.Process()])  # the servers, then this client
     total = await run.post(rate, seconds, tag)
     await run.drain(total)
-    cpu = [
-        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, everyone.cpu(), strict=True)
-    ]
+    cpu = meter.shares()
     await run.close()
     return await asyncio.to_thread(summarize, run, total, tag, cpu, rate)
 
@@ -409,8 +399,8 @@ async def load(
     await run.open()
     await asyncio.sleep(1)
     tag = f"load-{time.time_ns()}"
-    everyone = Servers.of(servers, api, CLIENT)
-    cpu_before, wall = everyone.cpu(), time.monotonic()
+    server_processes = servers.psutil if api is servers else [*servers.psutil, *api.psutil]
+    meter = CpuMeter([*server_processes, psutil.Process()])  # the servers, then this client
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         urls = [server.url for server in api.processes]
         calls = asyncio.get_running_loop().run_in_executor(
@@ -419,9 +409,7 @@ async def load(
         total = await run.post(rate, seconds, tag)
         results, staff_cpu = await calls
     await run.drain(total)
-    cpu = [
-        (after - before) / (time.monotonic() - wall) for before, after in zip(cpu_before, everyone.cpu(), strict=True)
-    ]
+    cpu = meter.shares()
     await run.close()
     requests = sum(len(rows) for rows in results.values())
     errors = sum(1 for rows in results.values() for _t, status in rows if status >= 500)

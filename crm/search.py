@@ -261,18 +261,12 @@ def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str
     candidates = [word for word in words if len(word) >= MIN_TYPO_LENGTH]
     if len(words) == 1 or not candidates:
         return {source.type: frozenset(candidates) for source in sources}  # the first phase found nothing
-    checks, params = [], []
-    for source in sources:
-        for word in candidates:
-            contained = visible[source.type].order_by().filter(_word_condition(source, word)).values("pk")[:1]
-            sql, word_params = contained.query.sql_with_params()
-            checks.append(f"EXISTS ({sql})")
-            params.extend(word_params)
-    if not checks:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(checks), params)
-        found = cursor.fetchone()
+    checks = [
+        visible[source.type].order_by().filter(_word_condition(source, word)).values("pk")[:1]
+        for source in sources
+        for word in candidates
+    ]
+    found = _select_each("EXISTS", checks)
     typos = {}
     for position, source in enumerate(sources):
         contained = found[position * len(candidates) : (position + 1) * len(candidates)]
@@ -283,18 +277,23 @@ def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str
 def _ids(querysets: dict[str, models.QuerySet]) -> dict[str, list]:
     """The ids each queryset selects, all in one round trip on PostgreSQL (most of a search's types find none,
     and a query's round trip and Django's handling of it cost more than its SQL)."""
-    if not querysets:
-        return {}
     if not on_postgresql():
         return {name: list(queryset) for name, queryset in querysets.items()}
-    arrays, params = [], []
-    for queryset in querysets.values():
+    return dict(zip(querysets, map(list, _select_each("ARRAY", list(querysets.values()))), strict=True))
+
+
+def _select_each(function: str, querysets: list[models.QuerySet]) -> tuple:
+    """`SELECT function(q1), function(q2), …` over the querysets' SQL: one round trip for all of them."""
+    if not querysets:
+        return ()
+    parts, params = [], []
+    for queryset in querysets:
         sql, queryset_params = queryset.query.sql_with_params()
-        arrays.append(f"ARRAY({sql})")
+        parts.append(f"{function} ({sql})")
         params.extend(queryset_params)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(arrays), params)
-        return dict(zip(querysets, map(list, cursor.fetchone()), strict=True))
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return cursor.fetchone()
 
 
 def _ranked(queryset: models.QuerySet, source: Source, term: str, *, similar: bool) -> models.QuerySet:

@@ -81,11 +81,11 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_dir / f"server-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"]
+        if nice:
+            command = ["nice", "-n", str(nice), *command]
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter with fixed arguments
-            [
-                *(["nice", "-n", str(nice)] if nice else []),
-                *[sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"],
-            ],
+            command,
             cwd=settings.BASE_DIR,
             env={**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", **env},
             stdout=self.log,

@@ -3,7 +3,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.exceptions import NotFound, PermissionDenied
 
+from chat.models import ChatMember, Message
 from chat.services import chat_direct, chat_mark_read, message_create
 from chat.tests.factories import chat_with
 from notifications.models import Notification
@@ -108,3 +110,17 @@ def test_a_plain_group_message_is_one_insert(post):
     assert sum(statement.count("INSERT INTO") for statement in statements) == 1, statements
     # the author's membership, the message, the author's read mark: one statement on PostgreSQL
     assert len(statements) == (1 if connection.vendor == "postgresql" else 3), statements
+
+
+def test_only_a_member_who_may_post_stores_a_message(post):
+    """The one statement that stores a message checks the right to post: nothing is stored for a non-member
+    (a socket of someone removed a moment ago) or a plain member of a channel, and each gets its own refusal."""
+    owner, member, outsider = UserFactory(), UserFactory(), UserFactory()
+    group, channel = chat_with(member, owner=owner), chat_with(member, owner=owner, is_channel=True)
+    with pytest.raises(NotFound):
+        post(chat=group, author=outsider, text="let me in")
+    with pytest.raises(PermissionDenied):
+        post(chat=channel, author=member, text="may I?")
+    assert not Message.objects.exists()
+    assert post(chat=channel, author=owner, text="announcement").pk
+    assert ChatMember.objects.get(chat=channel, user=owner).last_read_id == Message.objects.get().pk
