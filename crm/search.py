@@ -16,16 +16,18 @@ how alike they are. Elsewhere each word is a case-insensitive substring of some 
 query in any spelling.
 """
 
+import functools
+import re
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.postgres.search import TrigramStrictWordSimilarity
 from django.db import connection, migrations, models, transaction
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField, Value
-from django.db.models.functions import Cast, Length, Upper
+from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField
+from django.db.models.functions import Upper
 from django.db.models.lookups import Contains
+from django.db.models.sql import Query
 from django.urls import reverse
 
 from crm.indexes import postgres_trigram_indexes
@@ -36,6 +38,10 @@ MIN_PHONE_DIGITS = 4
 # A shorter word is no typo of anything in particular, and pg_trgm, finding no trigram in it to look up,
 # would read a whole index for it.
 MIN_TYPO_LENGTH = 3
+# A shorter word is looked for at the start of a word ("ко" finds Коваленко, not Шевченко): inside a word it
+# has no trigram either, and two letters that no row holds cost a read and recheck of every row (115 ms over
+# 100,000 contacts), while the start of a word has one (pg_trgm pads words with spaces): under a millisecond.
+MIN_SUBSTRING_LENGTH = 3
 TEXT_CONFIG = "simple"  # names and Ukrainian text: no stemming, the same tokens in every language
 
 
@@ -177,8 +183,35 @@ def search_text_indexes(table: str, indexes: dict[str, list[str]]) -> migrations
     return postgres_trigram_indexes(f'"{table}"', quoted)
 
 
+def _words_sql(
+    text: tuple[str, list], names: tuple[str, list] | None, words: list[tuple[str, bool]]
+) -> tuple[str, list]:
+    """Every word is in the text (`text LIKE '%WORD%'`; a short one starts a word of it), or, for a typo, like a
+    word of the names (`names %> 'WORD'`), as SQL. The words come as the text has them: upper-cased on PostgreSQL
+    (SQLite's UPPER knows only ASCII, and its LIKE ignores ASCII case, as `icontains` does there)."""
+    (text_sql, text_params), (names_sql, names_params) = text, names or ("", [])
+    contains = connection.operators["contains"]  # "LIKE %s", with an ESCAPE clause on SQLite
+    conditions, params = [], []
+    for word, typo in words:
+        if typo:
+            conditions.append(f"{names_sql} %%> %s")
+            params += [*names_params, word]
+        elif len(word) < MIN_SUBSTRING_LENGTH:  # the start of the text or of a word in it
+            conditions.append(f"({text_sql} {contains} OR {text_sql} {contains})")
+            escaped = connection.ops.prep_for_like_query(word)
+            params += [*text_params, f"{escaped}%", *text_params, f"% {escaped}%"]
+        else:
+            conditions.append(f"{text_sql} {contains}")
+            params += [*text_params, f"%{connection.ops.prep_for_like_query(word)}%"]
+    return "(" + " AND ".join(conditions) + ")", params
+
+
+def _typed(word: str) -> str:
+    return word.upper() if on_postgresql() else word
+
+
 class _Words(Expression):
-    """Every word is in the text (`text LIKE '%WORD%'`), or, for a typo, like a word of the names (`names %> 'WORD'`).
+    """`_words_sql()` as an expression, for a queryset (a list's `?search=`).
 
     Each text is compiled once however many words there are: as one lookup per word, Django resolved the
     five columns of a contact's text again for each word, milliseconds for a phone typed in four groups.
@@ -198,32 +231,21 @@ class _Words(Expression):
         self.text, self.names = expressions
 
     def as_sql(self, compiler, connection):
-        text_sql, text_params = compiler.compile(self.text)
-        names_sql, names_params = compiler.compile(self.names) if self.names is not None else ("", [])
-        conditions, params = [], []
-        for word, typo in self.words:
-            if typo:
-                conditions.append(f"{names_sql} %%> %s")
-                params += [*names_params, word]
-            else:
-                conditions.append(f"{text_sql} LIKE %s")
-                params += [*text_params, f"%{connection.ops.prep_for_like_query(word)}%"]
-        return "(" + " AND ".join(conditions) + ")", params
+        names = compiler.compile(self.names) if self.names is not None else None
+        return _words_sql(compiler.compile(self.text), names, self.words)
 
 
-def _word_condition(source: Source, word: str) -> Q:
-    """The word is in some field of the source (any case), on every database."""
-    if on_postgresql():
-        return Q(_Words(SearchText(*source.fields), None, [(word.upper(), False)]))
-    any_field = Q()
-    for field in source.fields:
-        any_field |= Q(**{f"{field}__icontains": word})
-    return any_field
+def _phone_digits(source: Source, term: str) -> str | None:
+    """The digits of a term that looks like a phone number, for a source with phones."""
+    digits = _digits(term)
+    if source.phone_field and len(digits) >= MIN_PHONE_DIGITS and len(digits) * 2 >= len(term.replace(" ", "")):
+        return digits
+    return None
 
 
 def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozenset()) -> Q:
     """The rows whose text holds every word of `term` (each of `similar_words` by similarity instead), or whose
-    phone holds its digits.
+    phone holds its digits, as a filter for a queryset (the global search writes the same SQL with `_condition`).
 
     On PostgreSQL each alternative is answered by one trigram index; the phone numbers join as a `UNION`
     of ids, since an `OR` with a subquery would make PostgreSQL scan the whole table.
@@ -231,16 +253,11 @@ def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozen
     words = term.split()
     if not words:
         return Q()
-    if on_postgresql():
-        typos = [(word.upper(), word in similar_words and bool(source.similar)) for word in words]
-        names = SearchText(*source.similar) if any(typo for _word, typo in typos) else None
-        condition = Q(_Words(SearchText(*source.fields), names, typos))
-    else:
-        condition = Q()
-        for word in words:
-            condition &= _word_condition(source, word)
-    digits = _digits(term)
-    if source.phone_field and len(digits) >= MIN_PHONE_DIGITS and len(digits) * 2 >= len(term.replace(" ", "")):
+    typos = [(_typed(word), word in similar_words and bool(source.similar)) for word in words]
+    names = SearchText(*source.similar) if any(typo for _word, typo in typos) else None
+    condition = Q(_Words(SearchText(*source.fields), names, typos))
+    digits = _phone_digits(source, term)
+    if digits:
         rows = source.model._base_manager.order_by()
         by_text = rows.filter(condition).values("pk")
         by_phone = rows.filter(digits_contain(source.phone_field, digits)).values("pk")
@@ -250,7 +267,95 @@ def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozen
     return condition
 
 
-def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str) -> dict[str, frozenset[str]]:
+@functools.cache
+def _text_sql(model: type[models.Model], fields: tuple[str, ...], vendor: str) -> tuple[str, tuple]:
+    """`SearchText(*fields)` as SQL over the model's table (columns named `"table"."column"`), compiled once."""
+    query = Query(model)
+    sql, params = (
+        SearchText(*fields).resolve_expression(query).as_sql(query.get_compiler(connection=connection), connection)
+    )
+    return sql, tuple(params)
+
+
+def _condition(source: Source, term: str, similar_words: frozenset[str] = frozenset()) -> tuple[str, list]:
+    """`matches()` as SQL over the source's table, written from texts compiled once: building and compiling a
+    queryset per type and phase cost the search more than its SQL did."""
+    words = [(_typed(word), word in similar_words and bool(source.similar)) for word in term.split()]
+    names = _text_sql(source.model, source.similar, connection.vendor) if any(typo for _, typo in words) else None
+    sql, params = _words_sql(_text_sql(source.model, source.fields, connection.vendor), names, words)
+    digits = _phone_digits(source, term)
+    if digits:
+        by_phone = source.model._base_manager.order_by().filter(digits_contain(source.phone_field, digits))
+        phone_sql, phone_params = by_phone.values("pk").query.sql_with_params()
+        table, pk = (
+            connection.ops.quote_name(name) for name in (source.model._meta.db_table, source.model._meta.pk.column)
+        )
+        sql = f"{table}.{pk} IN (SELECT {table}.{pk} FROM {table} WHERE {sql} UNION {phone_sql})"  # noqa: S608 (values are params)
+        params = [*params, *phone_params]
+    return sql, params
+
+
+def _length_rank(source: Source, term: str) -> tuple[str, list]:
+    """Hits that contain every word, by how much of their text the words cover: "Шевченко" comes before
+    "Шевченкова Олександра", as telling, and a length is cheap where a similarity over thousands of hits is not."""
+    text, params = _text_sql(source.model, source.fields, connection.vendor)
+    return f"CAST(%s AS DOUBLE PRECISION) / LENGTH({text})", [float(len(term.replace(" ", ""))), *params]
+
+
+def _similarity_rank(source: Source, term: str) -> tuple[str, list]:
+    """A typo's hits by how alike their names are (pg_trgm's strict word similarity)."""
+    names, params = _text_sql(source.model, source.similar, connection.vendor)
+    return f"STRICT_WORD_SIMILARITY(%s, {names})", [term.upper(), *params]
+
+
+_CONDITION, _RANK = "__search_condition__", "__search_rank__"
+
+
+class _Hole(Expression):
+    """A marker in a scope's SQL where `_Scope.select()` writes a phase's own SQL."""
+
+    def __init__(self, marker: str, output_field):
+        super().__init__(output_field=output_field)
+        self.marker = marker
+
+    def as_sql(self, compiler, connection):
+        return self.marker, []
+
+
+def _placeholders(sql: str) -> int:
+    return sum(1 for mark in re.findall(r"%[%s]", sql) if mark == "%s")
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A type's visible rows as SQL, `SELECT pk, <rank> FROM … WHERE <the selector's scope> AND <condition>`,
+    compiled once per search; each phase and each typo check fills in its own rank and condition.
+
+    The scope is the app's own list selector, so search shows what the list shows; compiling it again for every
+    phase and every word cost more than the SQL of most searches.
+    """
+
+    parts: tuple[str, str, str]
+    params: tuple[list, list, list]
+
+    @classmethod
+    def of(cls, visible: models.QuerySet) -> "_Scope":
+        holed = visible.order_by().filter(_Hole(_CONDITION, BooleanField()))
+        sql, params = holed.values("pk", rank=_Hole(_RANK, FloatField())).query.sql_with_params()
+        head, rest = sql.split(_RANK)
+        middle, tail = rest.split(_CONDITION)
+        first, second = _placeholders(head), _placeholders(head) + _placeholders(middle)
+        return cls((head, middle, tail), (list(params[:first]), list(params[first:second]), list(params[second:])))
+
+    def select(
+        self, condition: tuple[str, list], rank: tuple[str, list] = ("0", []), *, limit: int
+    ) -> tuple[str, list]:
+        (head, middle, tail), (before, between, after) = self.parts, self.params
+        sql = f"{head}{rank[0]}{middle}{condition[0]}{tail} LIMIT {int(limit)}"
+        return sql, [*before, *rank[1], *between, *condition[1], *after]
+
+
+def _typos(sources: list[Source], scopes: dict[str, _Scope], term: str) -> dict[str, frozenset[str]]:
     """For each source, the words of a term none of its visible rows contains: those the second phase matches
     by similarity. A word shorter than `MIN_TYPO_LENGTH` is never one.
 
@@ -262,9 +367,7 @@ def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str
     if len(words) == 1 or not candidates:
         return {source.type: frozenset(candidates) for source in sources}  # the first phase found nothing
     checks = [
-        visible[source.type].order_by().filter(_word_condition(source, word)).values("pk")[:1]
-        for source in sources
-        for word in candidates
+        scopes[source.type].select(_condition(source, word), limit=1) for source in sources for word in candidates
     ]
     found = _select_each("EXISTS", checks)
     typos = {}
@@ -274,81 +377,75 @@ def _typos(sources: list[Source], visible: dict[str, models.QuerySet], term: str
     return typos
 
 
-def _ids(querysets: dict[str, models.QuerySet]) -> dict[str, list]:
-    """The ids each queryset selects, all in one round trip on PostgreSQL (most of a search's types find none,
-    and a query's round trip and Django's handling of it cost more than its SQL)."""
-    if not on_postgresql():
-        return {name: list(queryset) for name, queryset in querysets.items()}
-    return dict(zip(querysets, map(list, _select_each("ARRAY", list(querysets.values()))), strict=True))
-
-
-def _select_each(function: str, querysets: list[models.QuerySet]) -> tuple:
-    """`SELECT function(q1), function(q2), …` over the querysets' SQL: one round trip for all of them."""
-    if not querysets:
+def _select_each(function: str, statements: list[tuple[str, list]]) -> tuple:
+    """`SELECT function(s1), function(s2), …` over the statements: one round trip for all of them."""
+    if not statements:
         return ()
-    parts, params = [], []
-    for queryset in querysets:
-        sql, queryset_params = queryset.query.sql_with_params()
-        parts.append(f"{function} ({sql})")
-        params.extend(queryset_params)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute("SELECT " + ", ".join(f"{function} ({sql})" for sql, _ in statements), _joined(statements))
         return cursor.fetchone()
 
 
-def _ranked(queryset: models.QuerySet, source: Source, term: str, *, similar: bool) -> models.QuerySet:
-    """Best first. A typo's hits by how alike their names are (pg_trgm's strict word similarity); hits that
-    contain every word by how much of their text the words cover, so "Шевченко" comes before
-    "Шевченкова Олександра": as telling, and a length is cheap where a similarity over thousands of hits is not.
-    """
-    if similar:
-        rank = TrigramStrictWordSimilarity(term.upper(), SearchText(*source.similar))
-    else:
-        typed = Value(float(len(term.replace(" ", ""))), output_field=FloatField())
-        rank = typed / Cast(Length(SearchText(*source.fields)), FloatField())
-    return queryset.annotate(rank=rank).order_by(F("rank").desc(nulls_last=True), "-pk")
+def _joined(statements) -> list:
+    return [param for _sql, params in statements for param in params]
 
 
-def _candidate_ids(
-    source: Source, visible: models.QuerySet, term: str, similar_words: frozenset[str] = frozenset()
-) -> models.QuerySet:
-    """The ids of at most `SEARCH_CANDIDATES` + 1 matching rows, unranked.
-
-    Reading, ranking and counting every hit of a common word (thousands of "-енко" names) costs tens of
-    milliseconds per type; past the cap a search is too broad for its first hits to matter, and the count
-    says so (`count_capped`).
-    """
-    matching = visible.filter(matches(source, term, similar_words=similar_words)).order_by()
-    return matching.values_list("pk", flat=True)[: settings.SEARCH_CANDIDATES + 1]
+_BEST_FIRST = "ORDER BY c.rank DESC, c.pk DESC"
 
 
-def _first_hits(source: Source, ids: list, *, term: str, limit: int, similar: bool) -> tuple[list[models.Model], int]:
-    """The best `limit` of the candidates, and how many candidates there are; no query for a type with none."""
-    if not ids:
-        return [], 0
-    candidates = source.model._base_manager.filter(pk__in=ids)
-    return list(_ranked(candidates, source, term, similar=similar)[:limit]), len(ids)
+def _ranked_ids(candidates: dict[str, tuple[str, list]]) -> dict[str, list[tuple]]:
+    """Each type's candidates as (id, rank), best first: on PostgreSQL every type in one round trip (most of a
+    search's types find nothing, and a query's round trip and Django's handling of it cost more than its SQL)."""
+    if not candidates:
+        return {}
+    if not on_postgresql():
+        ranked = {}
+        with connection.cursor() as cursor:
+            for name, (sql, params) in candidates.items():
+                cursor.execute(f"SELECT c.pk, c.rank FROM ({sql}) c {_BEST_FIRST}", params)  # noqa: S608 (as above)
+                ranked[name] = cursor.fetchall()
+        return ranked
+    columns = [
+        f"(SELECT array_agg(c.pk {_BEST_FIRST}) AS pks, array_agg(c.rank {_BEST_FIRST}) AS ranks FROM ({sql}) c) t{n}"  # noqa: S608
+        for n, (sql, _params) in enumerate(candidates.values())
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM " + ", ".join(columns), _joined(candidates.values()))  # noqa: S608
+        row = cursor.fetchone()
+    pairs = zip(row[::2], row[1::2], strict=True)
+    return {
+        name: list(zip(pks or [], ranks or [], strict=True))
+        for name, (pks, ranks) in zip(candidates, pairs, strict=True)
+    }
 
 
-def _group(source: Source, rows: list[models.Model], total: int) -> dict:
+def _rows(source: Source, best: list[tuple]) -> list[tuple[models.Model, float]]:
+    """The rows of the best hits, with their ranks; no query for a type with none."""
+    if not best:
+        return []
+    rows = source.model._base_manager.in_bulk([pk for pk, _rank in best])
+    return [(rows[pk], rank) for pk, rank in best if pk in rows]
+
+
+def _group(source: Source, hits: list[tuple[models.Model, float]], total: int) -> dict:
     """One type's answer: its first hits, best first, and how many there are."""
-    hits = [
+    results = [
         {
             "type": source.type,
             "id": row.pk,
             "title": source.title(row),
             "status": _status(row, source.status_field),
-            "rank": round(float(row.rank or 0), 4),
+            "rank": round(float(rank or 0), 4),
             "url": reverse(source.url_name, args=[row.pk]),
         }
-        for row in rows
+        for row, rank in hits
     ]
     capped = total > settings.SEARCH_CANDIDATES
     return {
         "type": source.type,
         "count": settings.SEARCH_CANDIDATES if capped else total,
         "count_capped": capped,
-        "results": hits,
+        "results": results,
     }
 
 
@@ -364,31 +461,31 @@ def _status(row: models.Model, field) -> str | None:
 def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -> list[dict]:
     """Hits grouped by type, in registration order, each type scoped by the app's own list selector.
 
-    The ids of every type's hits come in one round trip, and a type that has some ranks them in one more
-    query. Only when no type has a row containing the words are typos looked for (on PostgreSQL), by trigram
-    word similarity: a word found as typed somewhere is not a typo.
+    Every type's hits come ranked in one round trip (at most `SEARCH_CANDIDATES` + 1 of them: reading, ranking
+    and counting every hit of a common word costs tens of milliseconds a type, and past the cap a search is too
+    broad for its first hits to matter; the count says so), and a type that has some reads its best rows in
+    one more query. Only when no type has a row containing the words are typos looked for (on PostgreSQL), by
+    trigram word similarity: a word found as typed somewhere is not a typo.
     """
     sources = [source for name, source in _sources.items() if types is None or name in types]
+    cap = settings.SEARCH_CANDIDATES + 1
     with _index_scans_only(), owner_ids_read_once():
-        visible = {source.type: source.visible_to(user=user) for source in sources}
-        ids = _ids({source.type: _candidate_ids(source, visible[source.type], term) for source in sources})
-        by_similarity = set()
-        if on_postgresql() and not any(ids.values()):
-            typos = _typos([source for source in sources if source.similar], visible, term)
+        scopes = {source.type: _Scope.of(source.visible_to(user=user)) for source in sources}
+        found = _ranked_ids(
+            {s.type: scopes[s.type].select(_condition(s, term), _length_rank(s, term), limit=cap) for s in sources}
+        )
+        if on_postgresql() and not any(found.values()):
+            typos = _typos([source for source in sources if source.similar], scopes, term)
             retried = {
-                name: _candidate_ids(_sources[name], visible[name], term, similar_words=words)
+                name: scopes[name].select(
+                    _condition(_sources[name], term, words), _similarity_rank(_sources[name], term), limit=cap
+                )
                 for name, words in typos.items()
                 if words
             }
-            ids.update(_ids(retried))
-            by_similarity = set(retried)
-        found = {
-            source.type: _first_hits(
-                source, ids[source.type], term=term, limit=limit, similar=source.type in by_similarity
-            )
-            for source in sources
-        }
-    return [_group(source, *found[source.type]) for source in sources]
+            found.update(_ranked_ids(retried))
+        rows = {source.type: _rows(source, found[source.type][:limit]) for source in sources}
+    return [_group(source, rows[source.type], len(found[source.type])) for source in sources]
 
 
 @contextmanager

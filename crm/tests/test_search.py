@@ -142,16 +142,24 @@ def test_a_broad_query_reads_ranks_and_counts_at_most_the_cap(api, employee, set
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
 @pytest.mark.parametrize("type_", search.types())
-@pytest.mark.parametrize(("term", "similar"), [("Ivanenko", False), ("Ivanenko", True), ("0501234", False)])
-def test_every_search_is_served_by_an_index(employee, type_, term, similar):
+@pytest.mark.parametrize(
+    ("term", "similar"), [("Ivanenko", False), ("Ivanenko", True), ("0501234", False), ("Iv", False)]
+)
+@pytest.mark.parametrize("written_as", ["the search's SQL", "a list's filter"])
+def test_every_search_is_served_by_an_index(employee, type_, term, similar, written_as):
     """A registered type whose migration indexes another expression than `SearchText` compiles to, or none,
     would make every search read the whole table; with sequential scans off, the plan then filters the rows of
     some other scan by the text instead of finding them in the trigram index. (One word: with several, the
-    planner may rightly look one up and filter by the others.)"""
+    planner may rightly look one up and filter by the others.) The global search writes its SQL from texts
+    compiled once (`_condition`), a list filters with `matches()`: both must reach the index."""
     source = search.source(type_)
     typos = frozenset([term] if similar else [])
-    queryset = source.model._base_manager.filter(search.matches(source, term, similar_words=typos)).order_by()
-    sql, params = queryset.query.sql_with_params()
+    if written_as == "a list's filter":
+        queryset = source.model._base_manager.filter(search.matches(source, term, similar_words=typos)).order_by()
+        sql, params = queryset.query.sql_with_params()
+    else:
+        condition, params = search._condition(source, term, typos)
+        sql = f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}"
     with connection.cursor() as cursor:
         # Only bitmap scans left: a full scan of another index, filtered by the text, is no way out either
         # (on a table of a few rows, which the suite's earlier tests can leave, it is the cheapest plan).
@@ -162,6 +170,18 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar):
     text_filters = [line for line in plan if line.startswith("Filter:") and (" ~~ " in line or " %> " in line)]
     assert not text_filters, "\n".join(plan)
     assert any(line.startswith("Index Cond:") and (" ~~ " in line or " %> " in line) for line in plan)
+
+
+def test_a_word_of_two_letters_is_looked_for_at_the_start_of_a_word(api, employee):
+    """Inside a word, two letters have no trigram to be looked up by: every row would be read and checked."""
+    by_surname = ContactFactory(last_name="Ivanenko", first_name="Petro")
+    by_first_name = ContactFactory(last_name="Koval", first_name="Ivanna")
+    ContactFactory(last_name="Lyivska", first_name="Olha")  # "iv" inside a word
+    client = api.as_user(employee)
+    assert ids(find(client, "iv", type="contacts"), "contacts") == {by_surname.pk, by_first_name.pk}
+    assert ids(find(client, "koval iv", type="contacts"), "contacts") == {by_first_name.pk}
+    response = api.as_user(employee).get(reverse("contacts:contact-list"), {"search": "iv"})
+    assert {row["id"] for row in response.data["results"]} == {by_surname.pk, by_first_name.pk}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="typos are looked for on PostgreSQL")
