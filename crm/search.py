@@ -405,17 +405,16 @@ def _ranked_ids(candidates: dict[str, tuple[str, list]]) -> dict[str, list[tuple
                 cursor.execute(f"SELECT c.pk, c.rank FROM ({sql}) c {_BEST_FIRST}", params)  # noqa: S608 (as above)
                 ranked[name] = cursor.fetchall()
         return ranked
+    # One scalar subquery a type, not a join of one-row subqueries: the planner searched the join orders of nine.
     columns = [
-        f"(SELECT array_agg(c.pk {_BEST_FIRST}) AS pks, array_agg(c.rank {_BEST_FIRST}) AS ranks FROM ({sql}) c) t{n}"  # noqa: S608
-        for n, (sql, _params) in enumerate(candidates.values())
+        f"(SELECT json_build_array(array_agg(c.pk {_BEST_FIRST}), array_agg(c.rank {_BEST_FIRST})) FROM ({sql}) c)"  # noqa: S608
+        for sql, _params in candidates.values()
     ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM " + ", ".join(columns), _joined(candidates.values()))  # noqa: S608
+        cursor.execute("SELECT " + ", ".join(columns), _joined(candidates.values()))
         row = cursor.fetchone()
-    pairs = zip(row[::2], row[1::2], strict=True)
     return {
-        name: list(zip(pks or [], ranks or [], strict=True))
-        for name, (pks, ranks) in zip(candidates, pairs, strict=True)
+        name: list(zip(pks or [], ranks or [], strict=True)) for name, (pks, ranks) in zip(candidates, row, strict=True)
     }
 
 
