@@ -23,8 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, migrations, models, transaction
-from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField
+from django.db.models import BooleanField, Expression, F, FloatField, Func, Q, TextField, Value
 from django.db.models.functions import Upper
 from django.db.models.lookups import Contains
 from django.db.models.sql import Query
@@ -341,7 +342,10 @@ class _Scope:
     @classmethod
     def of(cls, visible: models.QuerySet) -> "_Scope":
         holed = visible.order_by().filter(_Hole(_CONDITION, BooleanField()))
-        sql, params = holed.values("pk", rank=_Hole(_RANK, FloatField())).query.sql_with_params()
+        try:
+            sql, params = holed.values("pk", rank=_Hole(_RANK, FloatField())).query.sql_with_params()
+        except EmptyResultSet:  # a selector that shows nothing (`.none()`, an empty list of ids) has no SQL
+            return cls.of(visible.model._base_manager.filter(Value(False, output_field=BooleanField())))
         head, rest = sql.split(_RANK)
         middle, tail = rest.split(_CONDITION)
         first, second = _placeholders(head), _placeholders(head) + _placeholders(middle)

@@ -1,9 +1,12 @@
+from dataclasses import replace
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from companies.tests.factories import CompanyFactory
+from contacts.models import Contact
 from contacts.tests.factories import ContactFactory, CustomerRequestFactory, PhoneFactory
 from crm import search
 from deals.tests.factories import DealFactory, OrderFactory
@@ -224,6 +227,16 @@ def test_every_type_is_searched_in_one_round_trip(employee, term, phases):
     overhead = 5
     assert len(queries) == overhead + phases + with_hits, [query["sql"][:80] for query in queries]
     assert len(search.types()) > phases + 1
+
+
+def test_a_type_whose_selector_shows_nothing_finds_nothing(api, employee, monkeypatch):
+    """`.none()` compiles to no SQL at all; the search must still answer, with nothing of that type."""
+    contacts = search.source("contacts")
+    monkeypatch.setitem(search._sources, "contacts", replace(contacts, visible_to=lambda user: Contact.objects.none()))
+    ContactFactory(last_name="Ivanenko")
+    LeadFactory(name="Ivanenko", responsible=employee)
+    groups = find(api.as_user(employee), "Ivanenko")
+    assert (groups["contacts"]["count"], groups["leads"]["count"]) == (0, 1)
 
 
 @pytest.mark.parametrize(
