@@ -44,7 +44,15 @@ class SearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, required=True, description=_("What to look for, at least 2 characters.")),
+            OpenApiParameter(
+                "q",
+                str,
+                required=True,
+                description=_(
+                    "What to look for, at least 2 characters. Each word is looked for in the text; "
+                    "a word of one or two letters at the start of a word."
+                ),
+            ),
             OpenApiParameter("type", str, description=_("Comma-separated types to search in; all by default.")),
             OpenApiParameter("limit", int, description=_("Hits per type, 1 to 50; 5 by default.")),
         ],
