@@ -37,6 +37,9 @@ FELL_BEHIND = 4429
 # The channel layer (Redis) is unreachable: reconnect in a while.
 TRY_AGAIN_LATER = 1013
 
+# Where `Consumer.forward` keeps an event's encoded frame on the event itself.
+_FRAME = "_frame"
+
 
 class TicketAuthMiddleware(BaseMiddleware):
     """`?ticket=` wins over the session; a ticket that does not work leaves the socket anonymous."""
@@ -159,7 +162,12 @@ class Consumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "detail": detail})
 
     async def forward(self, event: dict) -> None:
-        await self.send_json({"type": event["type"], **event["payload"]})
+        # The Redis layer hands the same event to every socket of the process it reaches (one message for all
+        # of them): encoded once, not once per socket.
+        frame = event.get(_FRAME)
+        if frame is None:
+            frame = event[_FRAME] = await self.encode_json({"type": event["type"], **event["payload"]})
+        await self.send(text_data=frame)
 
     async def user_deactivated(self, event: dict) -> None:
         await self.close(code=NOT_AUTHENTICATED)

@@ -1,6 +1,7 @@
 """The WebSocket plumbing every stream shares: tickets, sessions, origins, close codes."""
 
 import asyncio
+import json
 import threading
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from crm.broadcast import user_group
-from crm.websocket import NOT_AUTHENTICATED
+from crm.websocket import NOT_AUTHENTICATED, Consumer
 from crm.websocket_testing import issue_ticket, receive_type
 from notifications.services import STREAM as NOTIFICATIONS
 from users.models import WebSocketTicket
@@ -128,3 +129,40 @@ async def test_a_push_reaches_its_socket_while_the_database_thread_is_busy(ws):
     finally:
         release.set()
         await busy
+
+
+async def test_an_event_for_several_sockets_of_a_process_is_encoded_once():
+    """The Redis layer hands one event object to every socket of the process it reaches: one encoding serves all."""
+    frames = []
+
+    class Probe(Consumer):
+        encoded = 0
+
+        @classmethod
+        async def encode_json(cls, content):
+            cls.encoded += 1
+            return await super().encode_json(content)
+
+        async def send(self, text_data=None, bytes_data=None, close=False):
+            frames.append(text_data)
+
+    event = {"type": "notification.seen", "payload": {"ids": [1]}}
+    for socket in (Probe(), Probe(), Probe()):
+        await socket.forward(event)
+    assert Probe.encoded == 1
+    assert [json.loads(frame) for frame in frames] == [{"type": "notification.seen", "ids": [1]}] * 3
+
+
+async def test_every_socket_of_a_group_gets_the_same_frame(ws):
+    user = await database_sync_to_async(UserFactory)()
+    sockets = [(await ws("/ws/notifications/", user=user))[0] for _ in range(3)]
+    for communicator in sockets:
+        await receive_type(communicator, "notification.unread_count")
+    event = {"type": "notification.seen", "payload": {"ids": [7], "all": False}}
+    await get_channel_layer().group_send(user_group(NOTIFICATIONS, user.pk), event)
+    for communicator in sockets:
+        assert await receive_type(communicator, "notification.seen") == {
+            "type": "notification.seen",
+            "ids": [7],
+            "all": False,
+        }
