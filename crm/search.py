@@ -300,7 +300,8 @@ def _length_rank(source: Source, term: str) -> tuple[str, list]:
     """Hits that contain every word, by how much of their text the words cover: "Шевченко" comes before
     "Шевченкова Олександра", as telling, and a length is cheap where a similarity over thousands of hits is not."""
     text, params = _text_sql(source.model, source.fields, connection.vendor)
-    return f"CAST(%s AS DOUBLE PRECISION) / LENGTH({text})", [float(len(term.replace(" ", ""))), *params]
+    # NULLIF: a row found by its phone alone may have an empty text (a type whose text is one empty field).
+    return f"CAST(%s AS DOUBLE PRECISION) / NULLIF(LENGTH({text}), 0)", [float(len(term.replace(" ", ""))), *params]
 
 
 def _similarity_rank(source: Source, term: str) -> tuple[str, list]:
@@ -394,7 +395,7 @@ def _joined(statements) -> list:
     return [param for _sql, params in statements for param in params]
 
 
-_BEST_FIRST = "ORDER BY c.rank DESC, c.pk DESC"
+_BEST_FIRST = "ORDER BY c.rank DESC NULLS LAST, c.pk DESC"
 
 
 def _ranked_ids(candidates: dict[str, tuple[str, list]]) -> dict[str, list[tuple]]:

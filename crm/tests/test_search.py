@@ -239,6 +239,14 @@ def test_a_type_whose_selector_shows_nothing_finds_nothing(api, employee, monkey
     assert (groups["contacts"]["count"], groups["leads"]["count"]) == (0, 1)
 
 
+def test_a_row_found_by_its_phone_alone_may_have_an_empty_text(api, employee, monkeypatch):
+    """Ranked by how much of its text the words cover: an empty text must not divide by zero."""
+    leads = search.source("leads")
+    monkeypatch.setitem(search._sources, "leads", replace(leads, fields=("name",), similar=("name",)))
+    lead = LeadFactory(name="", phone="+380501234567", responsible=employee)
+    assert ids(find(api.as_user(employee), "050 123 45", type="leads"), "leads") == {lead.pk}
+
+
 @pytest.mark.parametrize(
     "params",
     [{}, {"q": "a"}, {"q": " a "}, {"q": "ab", "type": "planets"}, {"q": "ab", "limit": "x"}, {"q": "ab", "limit": 0}],
