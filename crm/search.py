@@ -5,13 +5,14 @@ An app registers each searchable model in its AppConfig.ready(), in one line:
     search.register("leads", Lead, visible_to=leads_visible, fields=["name", "email"], phone_field="phone")
 
 `visible_to(user=...)` is the same selector the app's list uses, so search shows
-exactly the rows the user may see there. On PostgreSQL, `fields` are joined into
-one upper-cased text (`SearchText`) with one trigram index over it, added in a
+exactly the rows the user may see there. `fields` are joined into one upper-cased
+text (`SearchText`), on PostgreSQL with one trigram index over it, added in a
 migration with `search_text_indexes()`: every word of a query is a substring of
-that text, and all the words are answered by one index scan. When no type has a row
+that text (a word of one or two letters, the start of a word in it), and all the
+words are answered by one index scan. On PostgreSQL, when no type has a row
 containing the words, the `similar` fields (names, where typos happen) are matched by
 trigram word similarity, through an index of their own text, and hits are ranked by
-how alike they are. Elsewhere each word is a case-insensitive substring of some field.
+how alike they are. SQLite compares letters as its LIKE does: ASCII ones in any case.
 `phone_field` is a path to numbers stored as E.164: they match the digits of the
 query in any spelling.
 """
