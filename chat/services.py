@@ -205,12 +205,15 @@ def _insert_if_allowed(chat: Chat, author, text: str) -> Message | None:
     """The new message, or None when `author` may not post in `chat`."""
     poster = ChatMember.objects.filter(posting(), chat=chat, user=author).order_by().values("pk")
     message = Message(chat=chat, author=author, text=text, status=MessageStatus.SENT, created_at=timezone.now())
-    if connection.vendor != "postgresql":
-        membership_id = poster.first()
-        if membership_id is None:
-            return None
-        message.save(force_insert=True)
-        ChatMember.objects.filter(pk=membership_id["pk"], last_read_id__lt=message.pk).update(last_read_id=message.pk)
+    if connection.vendor != "postgresql":  # no INSERT inside a WITH: the same three steps, in a transaction
+        with transaction.atomic():
+            membership_id = poster.first()
+            if membership_id is None:
+                return None
+            message.save(force_insert=True)
+            ChatMember.objects.filter(pk=membership_id["pk"], last_read_id__lt=message.pk).update(
+                last_read_id=message.pk
+            )
         return message
     poster_sql, poster_params = poster.query.sql_with_params()
     sql = _INSERT_IF_ALLOWED.format(poster=poster_sql, message=Message._meta.db_table, member=ChatMember._meta.db_table)

@@ -208,8 +208,13 @@ def _words_sql(
     return "(" + " AND ".join(conditions) + ")", params
 
 
-def _typed(word: str) -> str:
-    return word.upper() if on_postgresql() else word
+def _marked_words(source: Source, term: str, similar_words: frozenset[str]) -> list[tuple[str, bool]]:
+    """Each word of `term` as `_words_sql()` takes it: as the text has it, and whether it is a typo (one of
+    `similar_words`, in a source with names to be like)."""
+    return [
+        (word.upper() if on_postgresql() else word, word in similar_words and bool(source.similar))
+        for word in term.split()
+    ]
 
 
 class _Words(Expression):
@@ -252,12 +257,11 @@ def matches(source: Source, term: str, *, similar_words: frozenset[str] = frozen
     On PostgreSQL each alternative is answered by one trigram index; the phone numbers join as a `UNION`
     of ids, since an `OR` with a subquery would make PostgreSQL scan the whole table.
     """
-    words = term.split()
+    words = _marked_words(source, term, similar_words)
     if not words:
         return Q()
-    typos = [(_typed(word), word in similar_words and bool(source.similar)) for word in words]
-    names = SearchText(*source.similar) if any(typo for _word, typo in typos) else None
-    condition = Q(_Words(SearchText(*source.fields), names, typos))
+    names = SearchText(*source.similar) if any(typo for _word, typo in words) else None
+    condition = Q(_Words(SearchText(*source.fields), names, words))
     digits = _phone_digits(source, term)
     if digits:
         rows = source.model._base_manager.order_by()
@@ -282,7 +286,7 @@ def _text_sql(model: type[models.Model], fields: tuple[str, ...], vendor: str) -
 def _condition(source: Source, term: str, similar_words: frozenset[str] = frozenset()) -> tuple[str, list]:
     """`matches()` as SQL over the source's table, written from texts compiled once: building and compiling a
     queryset per type and phase cost the search more than its SQL did."""
-    words = [(_typed(word), word in similar_words and bool(source.similar)) for word in term.split()]
+    words = _marked_words(source, term, similar_words)
     names = _text_sql(source.model, source.similar, connection.vendor) if any(typo for _, typo in words) else None
     sql, params = _words_sql(_text_sql(source.model, source.fields, connection.vendor), names, words)
     digits = _phone_digits(source, term)
