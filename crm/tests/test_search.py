@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory
 from contacts.models import Contact
@@ -237,6 +238,59 @@ def test_a_type_whose_selector_shows_nothing_finds_nothing(api, employee, monkey
     LeadFactory(name="Ivanenko", responsible=employee)
     groups = find(api.as_user(employee), "Ivanenko")
     assert (groups["contacts"]["count"], groups["leads"]["count"]) == (0, 1)
+
+
+def _counted(monkeypatch, type_, visible_to):
+    """Register `type_` with `visible_to`, counting its calls."""
+    calls = []
+
+    def counted(*, user):
+        calls.append(user.pk)
+        return visible_to(user=user)
+
+    monkeypatch.setitem(search._sources, type_, replace(search.source(type_), visible_to=counted))
+    return calls
+
+
+def test_a_scope_is_compiled_once_for_a_user_and_follows_their_rights(api, colleagues, monkeypatch):
+    me, colleague, head = colleagues
+    calls = _counted(monkeypatch, "leads", search.source("leads").visible_to)
+    theirs = LeadFactory(name="Secret Wholesale", responsible=colleague, created_by=colleague)
+    client = api.as_user(me)
+    for _ in range(3):
+        assert find(client, "Secret", type="leads")["leads"]["count"] == 0
+    compiled = 1 if connection.vendor == "postgresql" else 3  # SQLite compiles every search's
+    assert calls == [me.pk] * compiled
+    # Made the colleague's head: their leads show at once, as in the list.
+    make_department("Support desk", head=me)
+    colleague.department = me.headed_departments.get()
+    colleague.save()
+    assert ids(find(client, "Secret", type="leads"), "leads") == {theirs.pk}
+    assert calls == [me.pk] * (compiled + 1)
+    # Seen by the head of my department, who sees mine but never the colleague's.
+    mine = LeadFactory(name="Secret Retail", responsible=me, created_by=me)
+    assert ids(find(api.as_user(head), "Secret", type="leads"), "leads") == {mine.pk}
+    me.role = Role.ADMIN
+    me.save()
+    assert ids(find(api.as_user(me), "Secret", type="leads"), "leads") == {theirs.pk, mine.pk}
+
+
+def test_a_scope_that_reads_the_database_or_the_clock_is_compiled_for_every_search(api, employee, monkeypatch):
+    read = _counted(
+        monkeypatch,
+        "contacts",
+        lambda user: Contact.objects.filter(pk__in=list(Contact.objects.values_list("pk", flat=True))),
+    )
+    timed = _counted(
+        monkeypatch, "leads", lambda user: search.source("leads").model.objects.filter(created_at__lte=timezone.now())
+    )
+    client = api.as_user(employee)
+    for name in ("Ivanenko", "Ivanchuk"):
+        ContactFactory(last_name=name)
+        LeadFactory(name=name, responsible=employee)
+        groups = find(client, name, type="contacts,leads")
+        assert (groups["contacts"]["count"], groups["leads"]["count"]) == (1, 1)
+    assert (len(read), len(timed)) == (2, 2)
 
 
 def test_a_row_found_by_its_phone_alone_may_have_an_empty_text(api, employee, monkeypatch):

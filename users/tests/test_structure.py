@@ -82,6 +82,18 @@ def test_owners_read_once_per_block_and_per_user(company, django_assert_num_quer
         visible_owner_ids(user=head)
 
 
+def test_owner_ids_follow_the_tree_as_it_changes(company):
+    """The query is compiled once per user; the tree it reads is read afresh every time."""
+    head, helper = company["retail_head"], company["helper"]
+    assert emails(User.objects.filter(pk__in=visible_owner_ids(user=head))) == ["retail", "seller"]
+    helper.department = Department.objects.get(pk=company["seller"].department_id)
+    helper.save()
+    assert emails(User.objects.filter(pk__in=visible_owner_ids(user=head))) == ["helper", "retail", "seller"]
+    assert emails(User.objects.filter(pk__in=visible_owner_ids(user=helper))) == ["helper"]
+    head.headed_departments.update(head=None)
+    assert emails(User.objects.filter(pk__in=visible_owner_ids(user=head))) == ["retail"]
+
+
 def test_structure_is_the_whole_tree(api, company):
     response = api.as_user(company["seller"]).get(reverse("users:structure"))
     assert response.status_code == 200
