@@ -585,8 +585,8 @@ def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -
 
     Every type's hits come ranked in one round trip (at most `SEARCH_CANDIDATES` + 1 of them: reading, ranking
     and counting every hit of a common word costs tens of milliseconds a type, and past the cap a search is too
-    broad for its first hits to matter; the count says so), and a type that has some reads its best rows in
-    one more query. Only when no type has a row containing the words are typos looked for (on PostgreSQL), by
+    broad for its first hits to matter; the count says so), and the best rows of the types that have some in
+    one more (on PostgreSQL; on SQLite, one a type). Only when no type has a row containing the words are typos looked for (on PostgreSQL), by
     trigram word similarity: a word found as typed somewhere is not a typo.
     """
     sources = [source for name, source in _sources.items() if types is None or name in types]
