@@ -2,6 +2,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -178,6 +179,22 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar, writ
     assert any(line.startswith("Index Cond:") and (" ~~ " in line or " %> " in line) for line in plan)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
+@pytest.mark.parametrize("type_", [type_ for type_ in search.types() if search.source(type_).similar])
+def test_a_typo_beside_a_found_word_is_looked_up_with_it_in_one_index_scan(employee, type_):
+    """Not in an index of its own, whose many candidates for a typo the planner cannot foresee."""
+    source = search.source(type_)
+    condition, params = search._condition(source, "Ivanenko Olna", frozenset(["Olna"]))
+    sql = f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}"
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = [row[0].strip() for row in cursor.fetchall()]
+    [looked_up] = [line for line in plan if line.startswith("Index Cond:")]
+    assert " ~~ '%IVANENKO%'" in looked_up and " %> 'OLNA'" in looked_up, "\n".join(plan)
+
+
 def test_a_word_of_two_letters_is_looked_for_at_the_start_of_a_word(api, employee):
     """Inside a word, two letters have no trigram to be looked up by: every row would be read and checked."""
     by_surname = ContactFactory(last_name="Ivanenko", first_name="Petro")
@@ -259,6 +276,15 @@ def test_the_rows_of_every_type_are_read_as_they_are_stored(employee):
                 assert (value, type(value)) == (expected, type(expected)), (name, field.name)
             assert rank == 0.5 and not row._state.adding
     assert search._rows({name: [] for name in search.types()}) == {name: [] for name in search.types()}
+
+
+def test_a_types_names_must_be_among_its_fields(monkeypatch):
+    monkeypatch.setattr(search, "_sources", dict(search._sources))
+    with pytest.raises(ImproperlyConfigured):
+        search.register(
+            "people", Contact, visible_to=Contact.objects.all, fields=["email"], similar=["last_name"], url_name="x"
+        )
+    assert "people" not in search.types()
 
 
 def test_a_type_whose_selector_shows_nothing_finds_nothing(api, employee, monkeypatch):
