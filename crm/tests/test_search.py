@@ -147,6 +147,17 @@ def test_a_broad_query_reads_ranks_and_counts_at_most_the_cap(api, employee, set
     assert (group["count"], group["count_capped"], len(group["results"])) == (4, True, 5)
 
 
+def _bitmap_plan(sql: str, params) -> list[str]:
+    """The lines of the plan of `sql` with only bitmap scans left: a full scan of another index, filtered by the
+    text, is no way out either (on a table of a few rows, which the suite's earlier tests can leave, it is the
+    cheapest plan)."""
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return [row[0].strip() for row in cursor.fetchall()]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
 @pytest.mark.parametrize("type_", search.types())
 @pytest.mark.parametrize(
@@ -167,13 +178,7 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar, writ
     else:
         condition, params = search._condition(source, term, typos)
         sql = f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}"
-    with connection.cursor() as cursor:
-        # Only bitmap scans left: a full scan of another index, filtered by the text, is no way out either
-        # (on a table of a few rows, which the suite's earlier tests can leave, it is the cheapest plan).
-        for scan in ("seqscan", "indexscan", "indexonlyscan"):
-            cursor.execute(f"SET LOCAL enable_{scan} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = [row[0].strip() for row in cursor.fetchall()]
+    plan = _bitmap_plan(sql, params)
     text_filters = [line for line in plan if line.startswith("Filter:") and (" ~~ " in line or " %> " in line)]
     assert not text_filters, "\n".join(plan)
     assert any(line.startswith("Index Cond:") and (" ~~ " in line or " %> " in line) for line in plan)
@@ -186,11 +191,7 @@ def test_a_typo_beside_a_found_word_is_looked_up_with_it_in_one_index_scan(emplo
     source = search.source(type_)
     condition, params = search._condition(source, "Ivanenko Olna", frozenset(["Olna"]))
     sql = f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}"
-    with connection.cursor() as cursor:
-        for scan in ("seqscan", "indexscan", "indexonlyscan"):
-            cursor.execute(f"SET LOCAL enable_{scan} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = [row[0].strip() for row in cursor.fetchall()]
+    plan = _bitmap_plan(sql, params)
     [looked_up] = [line for line in plan if line.startswith("Index Cond:")]
     assert " ~~ '%IVANENKO%'" in looked_up and " %> 'OLNA'" in looked_up, "\n".join(plan)
 
