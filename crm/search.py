@@ -566,7 +566,7 @@ def _group(source: Source, hits: list[tuple[models.Model, float]], total: int) -
         {
             "type": source.type,
             "id": row.pk,
-            "title": source.title(row),
+            "title": str(source.title(row)),
             "status": _status(row, source.status_field),
             "rank": round(float(rank or 0), 4),
             "url": reverse(source.url_name, args=[row.pk]),

@@ -359,6 +359,20 @@ def test_a_row_found_by_its_phone_alone_may_have_an_empty_text(api, employee, mo
     assert ids(find(api.as_user(employee), "050 123 45", type="leads"), "leads") == {lead.pk}
 
 
+def test_the_answer_is_what_the_schema_declares(api, employee):
+    from crm.views import SearchGroupSerializer
+
+    ContactFactory(last_name="Ivanenko")
+    LeadFactory(name="Ivanenko", responsible=employee)
+    response = api.as_user(employee).get(URL, {"q": "Ivanenko"})
+    assert response.status_code == 200
+    declared = SearchGroupSerializer(response.json(), many=True).data
+    assert response.json() == declared and [group["type"] for group in declared] == search.types()
+    assert {hit["title"] for group in declared for hit in group["results"]} == {"Ivanenko"} | {
+        str(contact) for contact in Contact.objects.filter(last_name="Ivanenko")
+    }
+
+
 @pytest.mark.parametrize(
     "params",
     [{}, {"q": "a"}, {"q": " a "}, {"q": "ab", "type": "planets"}, {"q": "ab", "limit": "x"}, {"q": "ab", "limit": 0}],
