@@ -310,9 +310,7 @@ def _condition(source: Source, term: str, similar_words: frozenset[str] = frozen
     if digits:
         by_phone = source.model._base_manager.order_by().filter(digits_contain(source.phone_field, digits))
         phone_sql, phone_params = by_phone.values("pk").query.sql_with_params()
-        table, pk = (
-            connection.ops.quote_name(name) for name in (source.model._meta.db_table, source.model._meta.pk.column)
-        )
+        table, pk = _quoted(source.model._meta.db_table), _quoted(source.model._meta.pk.column)
         sql = f"{table}.{pk} IN (SELECT {table}.{pk} FROM {table} WHERE {sql} UNION {phone_sql})"  # noqa: S608 (values are params)
         params = [*params, *phone_params]
     return sql, params
@@ -419,13 +417,13 @@ def _scope(source: Source, viewer: _Viewer) -> _Scope:
     if not on_postgresql():
         return _Scope.of(source.visible_to(user=viewer.user))
     try:
-        return _compiled_scope(source, viewer, connection.vendor)
+        return _compiled_scope(source, viewer)
     except _Uncacheable as uncacheable:
         return uncacheable.scope
 
 
 @functools.lru_cache(maxsize=4096)
-def _compiled_scope(source: Source, viewer: _Viewer, vendor: str) -> _Scope:
+def _compiled_scope(source: Source, viewer: _Viewer) -> _Scope:
     queries = []
 
     def count(execute, *args):
@@ -453,7 +451,7 @@ def _typos(sources: list[Source], scopes: dict[str, _Scope], term: str) -> dict[
     checks = [
         scopes[source.type].select(_condition(source, word), limit=1) for source in sources for word in candidates
     ]
-    found = _select_each("EXISTS", checks)
+    found = _select_columns([(f"EXISTS ({sql})", params) for sql, params in checks])
     typos = {}
     for position, source in enumerate(sources):
         contained = found[position * len(candidates) : (position + 1) * len(candidates)]
@@ -461,17 +459,13 @@ def _typos(sources: list[Source], scopes: dict[str, _Scope], term: str) -> dict[
     return typos
 
 
-def _select_each(function: str, statements: list[tuple[str, list]]) -> tuple:
-    """`SELECT function(s1), function(s2), …` over the statements: one round trip for all of them."""
-    if not statements:
+def _select_columns(columns: list[tuple[str, list]]) -> tuple:
+    """`SELECT c1, c2, …` over columns that are each a scalar subquery with its params: one round trip for all."""
+    if not columns:
         return ()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"{function} ({sql})" for sql, _ in statements), _joined(statements))
+        cursor.execute("SELECT " + ", ".join(sql for sql, _ in columns), [p for _, params in columns for p in params])
         return cursor.fetchone()
-
-
-def _joined(statements) -> list:
-    return [param for _sql, params in statements for param in params]
 
 
 _BEST_FIRST = "ORDER BY c.rank DESC NULLS LAST, c.pk DESC"
@@ -490,13 +484,8 @@ def _ranked_ids(candidates: dict[str, tuple[str, list]]) -> dict[str, list[tuple
                 ranked[name] = cursor.fetchall()
         return ranked
     # One scalar subquery a type, not a join of one-row subqueries: the planner searched the join orders of nine.
-    columns = [
-        f"(SELECT json_build_array(array_agg(c.pk {_BEST_FIRST}), array_agg(c.rank {_BEST_FIRST})) FROM ({sql}) c)"  # noqa: S608
-        for sql, _params in candidates.values()
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), _joined(candidates.values()))
-        row = cursor.fetchone()
+    ranked = f"(SELECT json_build_array(array_agg(c.pk {_BEST_FIRST}), array_agg(c.rank {_BEST_FIRST})) FROM ({{}}) c)"  # noqa: S608
+    row = _select_columns([(ranked.format(sql), params) for sql, params in candidates.values()])
     return {
         name: list(zip(pks or [], ranks or [], strict=True)) for name, (pks, ranks) in zip(candidates, row, strict=True)
     }
@@ -512,23 +501,26 @@ def _rows(best: dict[str, list[tuple]]) -> dict[str, list[tuple[models.Model, fl
         loaded = _rows_as_json(wanted)
     else:
         loaded = {name: _sources[name].model._base_manager.in_bulk(pks) for name, pks in wanted.items()}
-    return {
-        name: [(loaded[name][pk], rank) for pk, rank in hits if pk in loaded[name]] if hits else []
-        for name, hits in best.items()
-    }
+    return {name: _in_rank_order(hits, loaded.get(name, {})) for name, hits in best.items()}
+
+
+def _in_rank_order(hits: list[tuple], rows: dict) -> list[tuple[models.Model, float]]:
+    return [(rows[pk], rank) for pk, rank in hits if pk in rows]
 
 
 def _rows_as_json(wanted: dict[str, list]) -> dict[str, dict]:
     """`{type: {pk: row}}` for the given ids of each type, read as JSON in one statement."""
     models_ = [_sources[name].model for name in wanted]
-    columns = [
-        f"(SELECT json_agg({_json_row_sql(model)}) FROM {_quoted(model._meta.db_table)} "  # noqa: S608 (names only)
-        f"WHERE {_quoted(model._meta.pk.column)} = ANY(%s))"
-        for model in models_
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), list(wanted.values()))
-        found = cursor.fetchone()
+    found = _select_columns(
+        [
+            (
+                f"(SELECT json_agg({_json_row_sql(model)}) FROM {_quoted(model._meta.db_table)} "  # noqa: S608 (names only)
+                f"WHERE {_quoted(model._meta.pk.column)} = ANY(%s))",
+                [pks],
+            )
+            for model, pks in zip(models_, wanted.values(), strict=True)
+        ]
+    )
     loaded = {}
     for name, model, rows in zip(wanted, models_, found, strict=True):
         instances = (_instance(model, values) for values in rows or [])

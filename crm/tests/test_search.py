@@ -13,6 +13,7 @@ from companies.tests.factories import CompanyFactory
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory, CustomerRequestFactory, PhoneFactory
 from crm import search
+from crm.views import SearchGroupSerializer
 from deals.tests.factories import DealFactory, OrderFactory
 from leads.tests.factories import LeadFactory
 from tasks.tests.factories import TaskFactory
@@ -158,6 +159,12 @@ def _bitmap_plan(sql: str, params) -> list[str]:
         return [row[0].strip() for row in cursor.fetchall()]
 
 
+def _search_sql(source, term: str, typos: frozenset[str]) -> tuple[str, list]:
+    """The rows of the source's table the global search's condition (`_condition`) picks."""
+    condition, params = search._condition(source, term, typos)
+    return f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}", params
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
 @pytest.mark.parametrize("type_", search.types())
 @pytest.mark.parametrize(
@@ -176,8 +183,7 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar, writ
         queryset = source.model._base_manager.filter(search.matches(source, term, similar_words=typos)).order_by()
         sql, params = queryset.query.sql_with_params()
     else:
-        condition, params = search._condition(source, term, typos)
-        sql = f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}"
+        sql, params = _search_sql(source, term, typos)
     plan = _bitmap_plan(sql, params)
     text_filters = [line for line in plan if line.startswith("Filter:") and (" ~~ " in line or " %> " in line)]
     assert not text_filters, "\n".join(plan)
@@ -189,9 +195,7 @@ def test_every_search_is_served_by_an_index(employee, type_, term, similar, writ
 def test_a_typo_beside_a_found_word_is_looked_up_with_it_in_one_index_scan(employee, type_):
     """Not in an index of its own, whose many candidates for a typo the planner cannot foresee."""
     source = search.source(type_)
-    condition, params = search._condition(source, "Ivanenko Olna", frozenset(["Olna"]))
-    sql = f"SELECT 1 FROM {connection.ops.quote_name(source.model._meta.db_table)} WHERE {condition}"
-    plan = _bitmap_plan(sql, params)
+    plan = _bitmap_plan(*_search_sql(source, "Ivanenko Olna", frozenset(["Olna"])))
     [looked_up] = [line for line in plan if line.startswith("Index Cond:")]
     assert " ~~ '%IVANENKO%'" in looked_up and " %> 'OLNA'" in looked_up, "\n".join(plan)
 
@@ -360,8 +364,6 @@ def test_a_row_found_by_its_phone_alone_may_have_an_empty_text(api, employee, mo
 
 
 def test_the_answer_is_what_the_schema_declares(api, employee):
-    from crm.views import SearchGroupSerializer
-
     ContactFactory(last_name="Ivanenko")
     LeadFactory(name="Ivanenko", responsible=employee)
     response = api.as_user(employee).get(URL, {"q": "Ivanenko"})
