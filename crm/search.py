@@ -437,26 +437,33 @@ def _compiled_scope(source: Source, viewer: _Viewer) -> _Scope:
     return scope
 
 
-def _typos(sources: list[Source], scopes: dict[str, _Scope], term: str) -> dict[str, frozenset[str]]:
-    """For each source, the words of a term none of its visible rows contains: those the second phase matches
-    by similarity. A word shorter than `MIN_TYPO_LENGTH` is never one.
+def _typos(sources: list[Source], scopes: dict[str, _Scope], term: str) -> frozenset[str]:
+    """The words of a term that no visible row of any of the sources contains: those the second phase matches by
+    similarity. A word shorter than `MIN_TYPO_LENGTH` is never one.
 
     A word that some row contains is kept as a substring, so "Бондаренко Олна" looks for an Олена among the
-    Бондаренко, not among every name like "Бондаренко". One round trip for every word of every source.
+    Бондаренко, not among every name like "Бондаренко". One round trip for every word: each is looked for type by
+    type, and PostgreSQL stops at the first type that has it (an `OR` of `EXISTS`, whose subqueries run only
+    when needed): a common word costs one index scan, not one per type.
     """
     words = term.split()
     candidates = [word for word in words if len(word) >= MIN_TYPO_LENGTH]
     if len(words) == 1 or not candidates:
-        return {source.type: frozenset(candidates) for source in sources}  # the first phase found nothing
+        return frozenset(candidates)  # the first phase found nothing
     checks = [
-        scopes[source.type].select(_condition(source, word), limit=1) for source in sources for word in candidates
+        [scopes[source.type].select(_condition(source, word), limit=1) for source in sources] for word in candidates
     ]
-    found = _select_columns([(f"EXISTS ({sql})", params) for sql, params in checks])
-    typos = {}
-    for position, source in enumerate(sources):
-        contained = found[position * len(candidates) : (position + 1) * len(candidates)]
-        typos[source.type] = frozenset(word for word, hit in zip(candidates, contained, strict=True) if not hit)
-    return typos
+    found = _select_columns(
+        [
+            ("(" + " OR ".join(f"EXISTS ({sql})" for sql, _params in word_checks) + ")", _flat(word_checks))
+            for word_checks in checks
+        ]
+    )
+    return frozenset(word for word, hit in zip(candidates, found, strict=True) if not hit)
+
+
+def _flat(statements: list[tuple[str, list]]) -> list:
+    return [param for _sql, params in statements for param in params]
 
 
 def _select_columns(columns: list[tuple[str, list]]) -> tuple:
@@ -464,7 +471,7 @@ def _select_columns(columns: list[tuple[str, list]]) -> tuple:
     if not columns:
         return ()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(sql for sql, _ in columns), [p for _, params in columns for p in params])
+        cursor.execute("SELECT " + ", ".join(sql for sql, _ in columns), _flat(columns))
         return cursor.fetchone()
 
 
@@ -601,13 +608,13 @@ def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -
             {s.type: scopes[s.type].select(_condition(s, term), _length_rank(s, term), limit=cap) for s in sources}
         )
         if on_postgresql() and not any(found.values()):
-            typos = _typos([source for source in sources if source.similar], scopes, term)
+            typos = _typos(sources, scopes, term)
             retried = {
-                name: scopes[name].select(
-                    _condition(_sources[name], term, words), _similarity_rank(_sources[name], term), limit=cap
+                source.type: scopes[source.type].select(
+                    _condition(source, term, typos), _similarity_rank(source, term), limit=cap
                 )
-                for name, words in typos.items()
-                if words
+                for source in sources
+                if source.similar and typos
             }
             found.update(_ranked_ids(retried))
         rows = _rows({source.type: found[source.type][:limit] for source in sources})

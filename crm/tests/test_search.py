@@ -446,3 +446,14 @@ def test_a_word_found_as_typed_in_one_type_is_not_a_typo_in_the_others(api, empl
     groups = find(client, "Шевчнко", type="contacts,companies")
     assert (ids(groups, "companies"), ids(groups, "contacts")) == ({company.pk}, set())
     assert ids(find(client, "Шевчнко", type="contacts"), "contacts") == {contact.pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram similarity needs PostgreSQL's pg_trgm")
+def test_a_word_of_several_found_as_typed_in_one_type_is_not_a_typo_in_the_others(api, employee):
+    """The rule of a single word holds for each word of several: it is a typo only where no type has it as typed."""
+    contact = ContactFactory(first_name="Тарас", last_name="Шевченко")
+    company = CompanyFactory(name="Шевчнко і партнери")
+    client = api.as_user(employee)
+    assert ids(find(client, "Шевчнко Тарас", type="contacts,companies"), "contacts") == set()
+    company.delete()
+    assert ids(find(client, "Шевчнко Тарас", type="contacts,companies"), "contacts") == {contact.pk}
