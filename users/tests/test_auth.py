@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework_simplejwt.tokens import AccessToken
 
-from users.models import WebSocketTicket
+from users.models import User, WebSocketTicket
+from users.selectors import user_by_pk
 from users.services import ws_ticket_consume, ws_ticket_issue
 from users.tests.factories import PASSWORD, UserFactory
 
@@ -55,6 +57,26 @@ def test_deactivated_user_is_refused_everywhere(api, owner, employee):
     assert api.post(reverse("auth:token-refresh"), {"refresh": tokens["refresh"]}, format="json").status_code == 401
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     assert api.get(reverse("users:me")).status_code == 401
+
+
+def test_a_token_of_a_user_who_is_gone_or_of_no_user_is_refused(api, employee):
+    gone, garbage = AccessToken.for_user(employee), AccessToken()
+    garbage["user_id"] = "not-an-id"
+    employee.delete()
+    for token in (gone, garbage):
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = api.get(reverse("users:me"))
+        assert (response.status_code, response.data["code"]) == (401, "user_not_found")
+
+
+def test_the_user_of_a_token_is_read_as_the_orm_reads_them_in_one_query(employee, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = user_by_pk(employee.pk)
+    expected = User.objects.get(pk=employee.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
+    assert not user._state.adding
+    assert user_by_pk(employee.pk + 1000) is None
 
 
 def test_anonymous_requests_are_refused(api):
