@@ -54,6 +54,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
+from bench.machine import yardstick  # noqa: E402
 from deals.models import Deal, Pipeline, Stage  # noqa: E402
 from users.models import Department, Role, User  # noqa: E402
 
@@ -518,6 +519,7 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         jit = cursor.fetchone()[0]
+        print(yardstick(cursor))
 
     for case in selected:  # warm up: caches, prepared plans, imports
         case.call_api()

@@ -50,6 +50,7 @@ from django.db import connection  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
+from bench.machine import yardstick  # noqa: E402
 from chat.models import Chat, ChatMember, Message  # noqa: E402
 from contacts.models import Contact  # noqa: E402
 from crm.websocket_testing import ServerProcess, free_port  # noqa: E402
@@ -479,6 +480,8 @@ def main():
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL")
     subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=BASE_DIR, check=True)
+    with connection.cursor() as cursor:
+        print(yardstick(cursor))
     members = bench_people(MEMBERS, "member")
     chat = bench_chat(members)
     bench_redis = BenchRedis()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.urls import reverse
 
+from bench.machine import yardstick
 from contacts.models import Contact, Phone
 from deals.models import Deal, Pipeline
 from deals.tests.factories import PipelineFactory
@@ -253,6 +254,8 @@ def data(django_db_setup, django_db_blocker):
                 # index's pending list of 100,000 fresh entries (GIN's fastupdate), several times slower.
                 cursor.execute("VACUUM ANALYZE")
             print(f"\nseeded {ROWS} contacts, phones, deals and tasks in {time.perf_counter() - started:.1f} s")
+            with connection.cursor() as cursor:
+                print(yardstick(cursor))
             yield {"head": head, "admin": admin}
         finally:
             with connection.cursor() as cursor:
