@@ -18,6 +18,8 @@ from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
+from crm.pagination import MergedRows
+
 COLUMNS = ("t_kind", "t_id", "t_at", "t_title", "t_status")
 
 
@@ -74,13 +76,12 @@ def _rows(kind: Kind, *, contact, user) -> models.QuerySet:
     )
 
 
-def contact_timeline(*, contact, user, kinds: list[str] | None = None) -> models.QuerySet:
-    """One UNION ALL of every registered kind (or only `kinds`), newest first."""
+def contact_timeline(*, contact, user, kinds: list[str] | None = None) -> MergedRows:
+    """Every registered kind (or only `kinds`) as one list, newest first."""
     parts = [_rows(kind, contact=contact, user=user) for name, kind in _kinds.items() if kinds is None or name in kinds]
     if not parts:
-        return _rows(next(iter(_kinds.values())), contact=contact, user=user).none()
-    first, *rest = parts
-    return first.union(*rest, all=True).order_by("-t_at", "t_kind", "-t_id")
+        parts = [_rows(next(iter(_kinds.values())), contact=contact, user=user).none()]
+    return MergedRows(parts, ("-t_at", "t_kind", "-t_id"))
 
 
 def entry(row: dict) -> dict:

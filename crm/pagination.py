@@ -19,6 +19,41 @@ def estimated_rows(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+class MergedRows:
+    """Rows of several querysets (`values()` of the same columns, such as leads and deals) as one list in
+    `ordering`, newest first say, for a paginator: it is sliced for a page and counted like a queryset.
+
+    A page of `UNION ALL … ORDER BY … LIMIT` reads and sorts every row of every part: PostgreSQL merges the
+    parts' index orders only for parts without a WHERE. So a page is asked of each part on its own, in the same
+    order and as far as the page's end (each walking an index that gives its rows in order, where there is
+    one), and the union of those sorts at most that many rows a part: "my work" of an admin over 100,000 leads
+    and 100,000 deals took 100-130 ms of SQL for its first page, and 0.5 ms so. Deep pages cost more, as a
+    deep OFFSET does.
+    """
+
+    def __init__(self, parts: list[QuerySet], ordering: tuple[str, ...]):
+        self.parts, self.ordering = parts, ordering
+
+    @property
+    def db(self) -> str:
+        return self.parts[0].db
+
+    def union(self, parts: list[QuerySet] | None = None) -> QuerySet:
+        first, *rest = self.parts if parts is None else parts
+        merged = first.union(*rest, all=True) if rest else first
+        # Django's union drops empty parts (`.none()`): one part of a page may be left, ordered and sliced already.
+        return merged if merged.query.is_sliced else merged.order_by(*self.ordering)
+
+    def count(self) -> int:
+        return self.union().count()
+
+    def __getitem__(self, index):
+        page = isinstance(index, slice) and index.stop is not None and len(self.parts) > 1
+        if page and connections[self.db].features.supports_slicing_ordering_in_compound:
+            return self.union([part.order_by(*self.ordering)[: index.stop] for part in self.parts])[index]
+        return self.union()[index]
+
+
 class CappedCountPaginator(Paginator):
     """Counts exactly up to `LIST_EXACT_COUNT_LIMIT` rows; past it, PostgreSQL's estimate.
 
@@ -33,12 +68,9 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self):
         queryset, limit = self.object_list, settings.LIST_EXACT_COUNT_LIMIT
-        if (
-            not limit
-            or not isinstance(queryset, QuerySet)
-            or queryset.query.combinator
-            or connections[queryset.db].vendor != "postgresql"
-        ):
+        if isinstance(queryset, MergedRows):
+            queryset = queryset.union()
+        if not limit or not isinstance(queryset, QuerySet) or connections[queryset.db].vendor != "postgresql":
             return super().count
         counted = queryset.order_by()[: limit + 1].count()
         if counted <= limit:

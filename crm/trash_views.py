@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from activity.tracking import tracked_restore
 from crm import trash
 from crm.ids import MAX_ID
-from crm.pagination import PageNumberPagination
+from crm.pagination import MergedRows, PageNumberPagination
 
 
 class TrashItemSerializer(serializers.Serializer):
@@ -82,7 +82,7 @@ class TrashListView(APIView):
     )
     def get(self, request):
         parts = [_rows(kind, request.user) for kind in _kinds_asked(request)]
-        rows = parts[0].union(*parts[1:], all=True).order_by("-deleted_at", "trash_kind", "-id")
+        rows = MergedRows(parts, ("-deleted_at", "trash_kind", "-id"))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(TrashItemSerializer([_item(row) for row in page], many=True).data)

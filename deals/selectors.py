@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from calls.selectors import call_list
 from contacts.models import ContactActivity
 from contacts.selectors import return_list
+from crm.pagination import MergedRows
 from deals.models import Deal, DealStatus, Order, OrderItem, Pipeline, Product, Stage
 from users.selectors import scope_to_owners, user_briefs
 
@@ -112,14 +113,14 @@ def deal_panel(*, deal: Deal, user, recent: int = 10) -> dict:
     }
 
 
-def work_items(*, leads: QuerySet, deals: QuerySet) -> QuerySet:
+def work_items(*, leads: QuerySet, deals: QuerySet) -> MergedRows:
     """Leads and deals as one list of rows, newest first, for "all my leads and deals"."""
     columns = ("type", "id", "name", "status", "amount", "responsible_id", "created_at")
     lead_rows = leads.order_by().annotate(
         type=Value("lead"), amount=Value(None, output_field=DecimalField(max_digits=14, decimal_places=2))
     )
     deal_rows = deals.order_by().annotate(type=Value("deal"), name=F("title"))
-    return lead_rows.values(*columns).union(deal_rows.values(*columns), all=True).order_by("-created_at", "-id")
+    return MergedRows([lead_rows.values(*columns), deal_rows.values(*columns)], ("-created_at", "-id"))
 
 
 def with_responsible(rows: list[dict]) -> list[dict]:
