@@ -216,15 +216,18 @@ def visible_ids(cursor, user):
 
 def page(cursor, select, where, order, params, count_from):
     results = rows(cursor, f"{select} WHERE {where} ORDER BY {order} LIMIT {PAGE}", params)
-    # As the paginator does: exact up to LIST_EXACT_COUNT_LIMIT, past it the planner's estimate.
+    return {"count": capped_count(cursor, f"SELECT 1 FROM {count_from} WHERE {where}", params), "results": results}
+
+
+def capped_count(cursor, listed, params):
+    """The rows of the query `listed` counted as the paginator counts them: exactly up to
+    LIST_EXACT_COUNT_LIMIT, past it the planner's estimate."""
     limit = settings.LIST_EXACT_COUNT_LIMIT
-    count = scalar(
-        cursor, f"SELECT count(*) FROM (SELECT 1 FROM {count_from} WHERE {where} LIMIT {limit + 1}) x", params
-    )
+    count = scalar(cursor, f"SELECT count(*) FROM ({listed} LIMIT {limit + 1}) x", params)
     if count > limit:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {count_from} WHERE {where}", params)
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {listed}", params)
         count = max(limit + 1, int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"]))
-    return {"count": count, "results": results}
+    return count
 
 
 # The text the contacts search matches, as its trigram index has it (crm.search.SearchText).
@@ -385,12 +388,7 @@ def floor_my_work(cursor, viewer):
     # A page of each part as far as the page's end, then of their union (crm.pagination.MergedRows).
     newest = f"ORDER BY created_at DESC, id DESC LIMIT {PAGE}"
     results = rows(cursor, f"({lead} {newest}) UNION ALL ({deal} {newest}) {newest}", params)
-    union = f"({lead} UNION ALL {deal})"
-    limit = settings.LIST_EXACT_COUNT_LIMIT  # counted as the paginator counts, see page()
-    count = scalar(cursor, f"SELECT count(*) FROM (SELECT 1 FROM {union} w LIMIT {limit + 1}) x", params)
-    if count > limit:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {union} w", params)
-        count = max(limit + 1, int(cursor.fetchone()[0][0]["Plan"]["Plan Rows"]))
+    count = capped_count(cursor, f"SELECT 1 FROM ({lead} UNION ALL {deal}) w", params)
     users = rows(
         cursor,
         f"SELECT {USER_COLUMNS} FROM users_user u WHERE u.id = ANY(%s)",

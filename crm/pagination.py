@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import EmptyQuerySet
 from django.utils.functional import cached_property
 from rest_framework import pagination
 
@@ -32,7 +33,9 @@ class MergedRows:
     """
 
     def __init__(self, parts: list[QuerySet], ordering: tuple[str, ...]):
-        self.parts, self.ordering = parts, ordering
+        # Parts that are `.none()` are left out, as Django's union would leave them (one stays if all are).
+        self.parts = [part for part in parts if not isinstance(part, EmptyQuerySet)] or parts[:1]
+        self.ordering = ordering
 
     @property
     def db(self) -> str:
@@ -40,15 +43,14 @@ class MergedRows:
 
     def union(self, parts: list[QuerySet] | None = None) -> QuerySet:
         first, *rest = self.parts if parts is None else parts
-        merged = first.union(*rest, all=True) if rest else first
-        # Django's union drops empty parts (`.none()`): one part of a page may be left, ordered and sliced already.
-        return merged if merged.query.is_sliced else merged.order_by(*self.ordering)
+        return (first.union(*rest, all=True) if rest else first).order_by(*self.ordering)
 
     def count(self) -> int:
         return self.union().count()
 
     def __getitem__(self, index):
-        page = isinstance(index, slice) and index.stop is not None and len(self.parts) > 1
+        # `[:0]` (the page of an empty list) would empty every part, and Django's union would drop them all.
+        page = isinstance(index, slice) and bool(index.stop) and len(self.parts) > 1
         if page and connections[self.db].features.supports_slicing_ordering_in_compound:
             return self.union([part.order_by(*self.ordering)[: index.stop] for part in self.parts])[index]
         return self.union()[index]

@@ -609,14 +609,15 @@ def search(*, user, term: str, types: list[str] | None = None, limit: int = 5) -
         )
         if on_postgresql() and not any(found.values()):
             typos = _typos(sources, scopes, term)
-            retried = {
-                source.type: scopes[source.type].select(
-                    _condition(source, term, typos), _similarity_rank(source, term), limit=cap
-                )
-                for source in sources
-                if source.similar and typos
-            }
-            found.update(_ranked_ids(retried))
+            if typos:
+                retried = {
+                    source.type: scopes[source.type].select(
+                        _condition(source, term, typos), _similarity_rank(source, term), limit=cap
+                    )
+                    for source in sources
+                    if source.similar
+                }
+                found.update(_ranked_ids(retried))
         rows = _rows({source.type: found[source.type][:limit] for source in sources})
     return [_group(source, rows[source.type], len(found[source.type])) for source in sources]
 

@@ -7,6 +7,8 @@ from contacts.tests.factories import ContactFactory
 from deals.tests.factories import DealFactory
 from leads.models import Lead
 from leads.tests.factories import LeadFactory
+from users.models import Role
+from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +64,7 @@ def test_merged_rows_page_through_every_part_in_order(owner):
     assert {row["type"] for row in everything} == {"lead", "deal"}
     assert [row for start in range(0, 8, 3) for row in rows[start : start + 3]] == everything
     assert rows.count() == 7
+    assert list(rows[0:0]) == []  # the page of an empty list
     assert list(_work_of(owner, leads=Lead.objects.none())[0:3]) == [r for r in everything if r["type"] == "deal"][:3]
 
 
@@ -86,3 +89,20 @@ def test_a_merged_list_past_the_limit_counts_as_the_planner_estimates(api, emplo
     settings.LIST_EXACT_COUNT_LIMIT = 10
     response = api.as_user(employee).get(WORK, {"page_size": 2})
     assert (response.data["count"], "X-Count-Estimated" in response) == (6, False)
+
+
+def test_no_page_of_my_work_shows_a_colleagues_leads_or_deals(api, employee):
+    """Each part of a merged page is its own list's scoped queryset: the colleague's rows are on no page."""
+    colleague = UserFactory(role=Role.EMPLOYEE)
+    mine = {("lead", lead.pk) for lead in LeadFactory.create_batch(3, responsible=employee)}
+    mine |= {("deal", deal.pk) for deal in DealFactory.create_batch(3, responsible=employee)}
+    LeadFactory.create_batch(2, responsible=colleague, created_by=colleague)
+    DealFactory.create_batch(2, responsible=colleague, created_by=colleague)
+    client = api.as_user(employee)
+    seen = []
+    for page in (1, 2, 3):
+        response = client.get(WORK, {"page_size": 2, "page": page})
+        assert (response.status_code, response.data["count"]) == (200, 6)
+        seen += [(row["type"], row["id"]) for row in response.data["results"]]
+    assert sorted(seen) == sorted(mine)
+    assert client.get(WORK, {"page_size": 2, "page": 4}).status_code == 404
