@@ -3,6 +3,7 @@
 On PostgreSQL one `INSERT ... VALUES ... ON CONFLICT ... RETURNING` built by psycopg2's
 `execute_values`, or a COPY when nothing needs to come back; both skip the ORM's per-value
 preparation, several times faster for wide pages. Elsewhere `bulk_create` does the same job.
+The raw cursor's errors are raised as Django's (`DataError`, `IntegrityError`, ...), as the ORM's are.
 Rows are dicts of attribute names (`contact_id`, not `contact`) with values the driver takes
 as they are; missing columns get the field's default, `auto_now`/`auto_now_add` columns the current time.
 """
@@ -39,7 +40,7 @@ def bulk_insert(model, rows: list[dict]) -> list[int]:
         return [obj.pk for obj in objects]
     fields, values = _complete(model, rows)
     sql = f"{_insert_sql(model, fields)} RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         return [row[0] for row in execute_values(cursor.cursor, sql, values, page_size=len(values), fetch=True)]
 
 
@@ -71,7 +72,7 @@ def bulk_upsert(
     else:
         sql += f" ON CONFLICT ({targets}) DO NOTHING"
     sql += f" RETURNING {key_column}, {pk}"
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         returned = execute_values(cursor.cursor, sql, values, page_size=len(values), fetch=True)
     return dict(returned)
 
@@ -109,5 +110,5 @@ def bulk_copy(model, rows: list[dict]) -> None:
     data = "\n".join("\t".join(_copy_text(value) for value in row) for row in values) + "\n"
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(data))
