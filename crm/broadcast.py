@@ -6,6 +6,7 @@ from collections import Counter
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from redis.exceptions import RedisError
@@ -14,6 +15,15 @@ logger = logging.getLogger(__name__)
 
 # Pushes given up in this process because the channel layer could not take them (see `dropped_pushes`).
 _dropped: Counter = Counter()
+
+
+def pushes_reach_other_processes() -> bool:
+    """Whether a push from this process reaches sockets served by another (a command's pushes need it).
+
+    The in-memory layer of the embedded default only reaches sockets of the process that pushes.
+    """
+    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    return bool(backend) and not backend.endswith("InMemoryChannelLayer")
 
 
 def broadcast(group: str, type: str, payload: dict) -> None:

@@ -244,6 +244,8 @@ def user_activate(*, user: User, actor: User) -> User:
 
 def owner_create(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
     email = User.objects.normalize_email(email)
+    if User.objects.filter(role=Role.OWNER).exists():
+        raise Conflict(_("This CRM has an owner already; the owner invites everybody else."))
     if User.objects.filter(email=email).exists():
         raise Conflict(_("An account with this email already exists."))
     _validate_password(password, User(email=email, first_name=first_name, last_name=last_name))

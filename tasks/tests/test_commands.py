@@ -1,4 +1,5 @@
 import datetime
+import logging
 from io import StringIO
 
 import pytest
@@ -45,3 +46,10 @@ def test_send_reminders_leaves_future_and_finished_tasks_alone(employee):
     later.refresh_from_db()
     assert later.reminded_at is None
     assert not Notification.objects.exists()
+
+
+def test_send_reminders_prints_one_summary_line_and_logs_none(caplog):
+    with caplog.at_level(logging.INFO):
+        output = run()
+    assert output == "Sent 0 reminder(s).\n"
+    assert not [record for record in caplog.records if "reminder" in record.getMessage()]

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -30,3 +32,29 @@ def test_create_owner_refuses_a_weak_password_and_a_taken_email(monkeypatch, emp
     monkeypatch.setenv("CRM_OWNER_PASSWORD", "Owner-passw0rd-long")
     with pytest.raises(CommandError):
         call_command("create_owner", email=employee.email)
+
+
+def test_create_owner_refuses_a_second_owner(monkeypatch, owner):
+    monkeypatch.setenv("CRM_OWNER_PASSWORD", "Owner-passw0rd-long")
+    with pytest.raises(CommandError, match="has an owner already"):
+        call_command("create_owner", email="second@example.com")
+    assert list(User.objects.filter(role=Role.OWNER)) == [owner]
+
+
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+REDIS = {
+    "default": {"BACKEND": "crm.channel_layer.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"]}}
+}
+
+
+def test_update_presence_refuses_without_a_layer_the_servers_hear(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY
+    with pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("update_presence", stdout=StringIO())
+
+
+def test_update_presence_pushes_through_a_shared_layer(settings):
+    settings.CHANNEL_LAYERS = REDIS
+    out = StringIO()
+    call_command("update_presence", stdout=out)
+    assert out.getvalue() == "Pushed 0 presence change(s).\n"

@@ -1,16 +1,15 @@
 """Time alone turns a user away and offline: `update_presence` (cron) pushes what no socket event announces."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 
 from crm.websocket_testing import receive_type
 from users.models import Presence, User
+from users.services import presence_sweep
 from users.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -19,10 +18,8 @@ db = database_sync_to_async
 
 
 @db
-def sweep() -> str:
-    out = StringIO()
-    call_command("update_presence", stdout=out)
-    return out.getvalue()
+def sweep() -> int:
+    return presence_sweep()
 
 
 @db
@@ -53,13 +50,13 @@ async def test_a_user_whose_last_socket_closed_long_ago_turns_offline_and_collea
     await nothing_for(watching, user)
 
     await move_back(user, 31)
-    assert "Pushed 1 presence change(s)." in await sweep()
+    assert await sweep() == 1
     event = await receive_type(watching, "presence.changed", user=user.pk)
     assert event["presence"] == Presence.OFFLINE
     assert (await db(User.objects.get)(pk=user.pk)).presence == Presence.OFFLINE
 
     # Said once: the next runs stay quiet.
-    assert "Pushed 0 presence change(s)." in await sweep()
+    assert await sweep() == 0
     await nothing_for(watching, user)
 
 
