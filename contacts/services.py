@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,7 @@ from contacts.models import (
     ReturnItem,
 )
 from contacts.signals import phones_added
-from crm.exceptions import Conflict, DomainError, conflict_on_duplicate
+from crm.exceptions import Conflict, DomainError, blocking_kinds, conflict_on_duplicate
 from crm.phones import normalize_phone
 from crm.trash import trashed_holder_note
 from notifications.services import notify
@@ -76,8 +76,10 @@ def contact_update(*, contact: Contact, actor, data: dict, phones: list[str] | N
 def contact_delete(*, contact: Contact, actor) -> None:
     try:
         tracked_delete(instance=contact, actor=actor)
-    except ProtectedError:
-        raise Conflict(_("This contact has returns; it cannot be deleted.")) from None
+    except (ProtectedError, RestrictedError) as error:
+        raise Conflict(
+            _("This contact has %(blockers)s; it cannot be deleted.") % {"blockers": blocking_kinds(error)}
+        ) from None
 
 
 def contact_merge_balances(*, kept: Contact, other: Contact) -> list[str]:

@@ -4,6 +4,8 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
@@ -38,6 +40,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     return drf_exception_handler(exc, context)
+
+
+def blocking_kinds(error: ProtectedError | RestrictedError) -> str:
+    """What stops a delete, by kind ("deals and returns"), for the 409 that refuses it."""
+    rows = error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    return get_text_list(sorted({str(row._meta.verbose_name_plural) for row in rows}), _("and"))
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from contacts.tests.factories import (
     ReturnFactory,
 )
 from crm.testing import assert_constant_queries
+from deals.tests.factories import DealFactory
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +124,21 @@ def test_admin_changes_and_deletes_any_contact(api, admin_user):
 def test_a_contact_with_returns_is_not_deleted(api, admin_user):
     contact = ContactFactory()
     ReturnFactory(contact=contact)
-    assert api.as_user(admin_user).delete(detail(contact)).status_code == 409
+    response = api.as_user(admin_user).delete(detail(contact))
+    assert response.status_code == 409
+    assert response.data["detail"] == "This contact has returns; it cannot be deleted."
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_refused_delete_names_what_stops_it(api, admin_user):
+    contact = ContactFactory()
+    DealFactory(contact=contact)
+    ReturnFactory(contact=contact)
+    response = api.as_user(admin_user).delete(detail(contact))
+    assert response.status_code == 409
+    assert response.data["detail"] == "This contact has deals and returns; it cannot be deleted."
+    uk = api.as_user(admin_user).delete(detail(contact), HTTP_ACCEPT_LANGUAGE="uk")
+    assert uk.data["detail"] == "У контакту є повернення та угоди; його не можна видалити."
 
 
 def test_contact_list_takes_constant_queries(api, employee):
