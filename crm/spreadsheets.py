@@ -8,11 +8,12 @@ as ISO, decimals a comma as well as a point, booleans "так"/"ні" as well as
 Every imported row is held to the API's rules before it is written: a cell that cannot be
 read, a value the model's validators refuse (email, EDRPOU, choices, lengths, ranges) or one
 that does not fit its column (`crm.records.fit`) makes the row a bad row naming its column.
-Text loses NUL characters.
+Text loses NUL characters, and the quote an export puts before a formula-like cell.
 """
 
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone, translation
@@ -25,6 +26,8 @@ from users.models import User
 
 LANGUAGES = ("en", "uk")
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+# What a spreadsheet program reads as the start of a formula (OWASP's CSV injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class DateWidget(widgets.DateWidget):
@@ -108,9 +111,17 @@ def cell_value(value):
     return str(value)
 
 
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
 def imported_cell(value):
-    """A cell as read from a file: without NUL characters."""
-    return without_nul(value)
+    """A cell as read from a file: without NUL characters, and without the quote that an export puts
+    before text that would otherwise start a formula, so that an exported file re-imports as it is."""
+    value = without_nul(value)
+    if isinstance(value, str) and value.startswith("'") and looks_like_formula(value[1:]):
+        return value[1:]
+    return value
 
 
 class _NoDiff:
@@ -247,11 +258,16 @@ class CrmResource(resources.ModelResource):
         return queryset
 
     def exporters(self, fields) -> list:
-        """One callable per column, resolved once rather than for every cell."""
+        """One callable per column, resolved once rather than for every cell; numbers stay numbers."""
         found = []
         for field in fields:
             method = getattr(self, f"dehydrate_{self.get_field_name(field)}", None)
-            found.append(method if callable(method) else field.export)
+            if callable(method):
+                found.append(method)
+            elif isinstance(field.widget, widgets.NumberWidget):
+                found.append(partial(field.export, force_native_type=True))
+            else:
+                found.append(field.export)
         return found
 
     def headings(self, fields) -> list[str]:
