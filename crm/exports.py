@@ -5,6 +5,11 @@ written as they come: CSV streams to the client, XLSX goes through openpyxl's
 write-only workbook into a temporary file. Either way memory stays flat
 whatever the number of rows. Columns come from the app's django-import-export
 resource, so an export re-imports as it is.
+
+No stored text becomes a formula (OWASP's CSV injection rule): text starting with
+`=`, `+`, `-`, `@`, a tab or a carriage return goes into a CSV file behind a single
+quote (`'=1+1`), which an import drops again, and into an XLSX file as a text cell,
+unchanged. Numbers are written as numbers.
 """
 
 import csv
@@ -17,11 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
-from crm.spreadsheets import cell_value
+from crm.spreadsheets import cell_value, looks_like_formula
 
 CHUNK = 2000
 FORMATS = {
@@ -42,12 +48,25 @@ def spreadsheet_format(request) -> str:
     return fmt
 
 
+def _csv_text(value):
+    return "'" + value if looks_like_formula(value) else value
+
+
 def _csv_lines(header, rows):
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so that Excel opens UTF-8 (Cyrillic) text as such
     yield writer.writerow(header)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_csv_text(value) for value in row])
+
+
+def _xlsx_text(sheet, value):
+    """openpyxl makes a formula of any text starting with `=`: such text goes in a cell typed as text."""
+    if not looks_like_formula(value):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _xlsx_file(header, rows):
@@ -55,7 +74,7 @@ def _xlsx_file(header, rows):
     sheet = workbook.create_sheet()
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_xlsx_text(sheet, value) for value in row])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     workbook.save(handle)
     handle.seek(0)

@@ -2,12 +2,15 @@
 
 The app's django-import-export resource does the matching (a re-import updates
 instead of duplicating) and the checks; a bad row is reported with its number,
-column and reason and skipped, the rest is imported in one transaction.
+column and reason and skipped, the rest is imported in one transaction. What the
+database still refuses rolls the whole file back: the answer then says
+`written: false`, with a `detail`, and counts nothing as created or updated.
 `…/import/template/` gives an empty file headed in the user's language.
 """
 
 import tablib
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -23,6 +26,7 @@ from crm.exports import (
     spreadsheet_format,
     spreadsheet_response,
 )
+from crm.records import refusal
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -36,6 +40,8 @@ ImportResultSerializer = inline_serializer(
     "ImportResult",
     {
         "dry_run": serializers.BooleanField(),
+        "written": serializers.BooleanField(help_text=_("Whether anything of the file was written.")),
+        "detail": serializers.CharField(allow_null=True, help_text=_("Why nothing was written, if it was not.")),
         "rows": serializers.IntegerField(),
         "created": serializers.IntegerField(),
         "updated": serializers.IntegerField(),
@@ -77,6 +83,13 @@ def read_dataset(upload) -> tablib.Dataset:
     return dataset
 
 
+def _reason(error: BaseException) -> str:
+    """What to tell of an error no check foresaw: the database's refusal, or only that the row failed."""
+    if isinstance(error, DatabaseError):
+        return str(_("The database refused it: %(reason)s")) % {"reason": refusal(error)}
+    return str(_("This row could not be imported."))
+
+
 def _errors(result, resource) -> list[dict]:
     """Every bad row: its number in the file (the heading is row 1), the column and the reason."""
     labels = {field.column_name: str(resource.label_of(field)) for field in resource.get_import_fields()}
@@ -87,22 +100,31 @@ def _errors(result, resource) -> list[dict]:
                 name = None if column == "__all__" else column
                 errors.append({"row": invalid.number + 1, "column": labels.get(name, name), "message": str(message)})
     for error in result.base_errors:  # a batch the database refused: nothing of the file is written
-        errors.append({"row": None, "column": None, "message": str(error.error)})
+        errors.append({"row": None, "column": None, "message": _reason(error.error)})
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            errors.append({"row": number + 1, "column": None, "message": str(error.error)})
+            errors.append({"row": number + 1, "column": None, "message": _reason(error.error)})
     return sorted(errors, key=lambda e: e["row"] or 0)
+
+
+def _rolled_back(dry_run: bool) -> str:
+    if dry_run:
+        return str(_("Nothing would be imported: the errors below would stop the whole file."))
+    return str(_("Nothing was imported: the errors below stopped the whole file."))
 
 
 def import_file(*, resource, dataset, dry_run: bool) -> dict:
     resource.normalise_headers(dataset)
     result = resource.import_data(dataset, dry_run=dry_run, use_transactions=True, raise_errors=False)
+    rolled_back = result.has_errors()  # django-import-export rolls the file back for these, not for bad rows
     totals = result.totals
     return {
         "dry_run": dry_run,
+        "written": not (dry_run or rolled_back),
+        "detail": _rolled_back(dry_run) if rolled_back else None,
         "rows": dataset.height,
-        "created": totals["new"],
-        "updated": totals["update"],
+        "created": 0 if rolled_back else totals["new"],
+        "updated": 0 if rolled_back else totals["update"],
         "skipped": totals["skip"],
         "errors": _errors(result, resource),
     }

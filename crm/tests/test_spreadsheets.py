@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from companies.validators import edrpou_check_digit
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory, PhoneFactory
 from deals.models import Product
@@ -192,7 +193,8 @@ def _lead_rows(count, start):
 
 
 def _company_rows(count, start):
-    return [["name", "edrpou"]] + [[f"Company {n}", f"{n:08d}"] for n in range(start, start + count)]
+    codes = [f"{n:07d}0" for n in range(start, start + count)]
+    return [["name", "edrpou"]] + [[f"Company {code}", code[:7] + str(edrpou_check_digit(code))] for code in codes]
 
 
 def _contact_rows(count, start):
