@@ -82,7 +82,7 @@ class ColleagueWidget(widgets.ForeignKeyWidget):
             return None
         key = email.lower()
         if key not in self.found:
-            self.found[key] = User.objects.filter(email=key).first()
+            self.found[key] = User.objects.filter(email__iexact=email).first()
         if self.found[key] is None:
             raise ValueError(_("No colleague with this email: %(value)s") % {"value": email})
         return self.found[key]

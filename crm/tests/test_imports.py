@@ -58,8 +58,8 @@ def test_an_unknown_colleague_is_a_bad_row_and_the_rest_is_imported(api, employe
 
 
 def test_a_colleague_is_named_by_email_in_any_case(api, employee):
-    colleague = UserFactory(role=Role.EMPLOYEE, email="colleague@example.com")
-    rows = [["first_name", "responsible"], ["Theirs", " Colleague@Example.com "]]
+    colleague = UserFactory(role=Role.EMPLOYEE, email="Colleague@example.com")
+    rows = [["first_name", "responsible"], ["Theirs", " colleague@EXAMPLE.com "]]
     answer = imported(api.as_user(employee), CONTACTS, csv_file(rows))
     assert (answer["created"], answer["errors"]) == (1, [])
     assert Contact.objects.get().responsible == colleague
