@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
     Campaign,
+    CampaignRecipient,
     Contact,
     ContactActivity,
     ContactEvent,
@@ -11,6 +16,7 @@ from contacts.models import (
     Phone,
     Return,
     ReturnItem,
+    SendOutcome,
     SendReceipt,
 )
 from contacts.selectors import contact_search
@@ -62,9 +68,9 @@ class ContactEventAdmin(admin.ModelAdmin):
 
 @admin.register(ContactActivity)
 class ContactActivityAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact", "type", "responsible", "occurred_at"]
+    list_display = ["name", "contact", "type", "delivery_status", "responsible", "occurred_at"]
     list_filter = ["type", "occurred_at"]
-    search_fields = ["name", "message", "contact__last_name"]
+    search_fields = ["name", "message", "contact__last_name", "delivery_status", "provider_message_id"]
     list_select_related = ["contact", "responsible"]
     raw_id_fields = ["contact", "responsible"]
 
@@ -112,17 +118,89 @@ class CustomerRequestAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["name", "channel", "sent", "failed", "skipped", "finished_at", "created_at"]
+    list_display = [
+        "name",
+        "channel",
+        "sent",
+        "failed",
+        "unknown",
+        "unresolved",
+        "skipped",
+        "finished_at",
+        "created_at",
+    ]
     list_filter = ["channel", "finished_at"]
     search_fields = ["name", "subject", "text"]
-    readonly_fields = ["last_contact_id", "sent", "failed", "skipped", "finished_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "last_contact_id",
+        "sent",
+        "failed",
+        "unknown",
+        "skipped",
+        "finished_at",
+        "created_at",
+        "updated_at",
+    ]
     raw_id_fields = ["sender"]
+
+    def get_queryset(self, request):
+        unknown = Q(recipients__status=SendOutcome.UNKNOWN)
+        return super().get_queryset(request).annotate(unresolved_count=Count("recipients", filter=unknown))
+
+    @admin.display(description=_("unknown, not yet checked"), ordering="unresolved_count")
+    def unresolved(self, campaign):
+        return campaign.unresolved_count
+
+
+@admin.register(CampaignRecipient)
+class CampaignRecipientAdmin(admin.ModelAdmin):
+    """Who a campaign reached and how; `unknown` ones wait for an operator to check them with the provider."""
+
+    list_display = ["contact", "campaign", "status", "detail", "updated_at"]
+    list_filter = ["status", "campaign"]
+    search_fields = ["contact__last_name", "contact__email", "contact__phones__number", "detail"]
+    list_select_related = ["contact", "campaign"]
+    raw_id_fields = ["campaign", "contact"]
+    readonly_fields = ["campaign", "contact", "status", "detail", "updated_at"]
+    actions = ["checked_sent", "checked_not_sent"]
+
+    def has_add_permission(self, request):
+        return False  # the campaign writes them, before each send
+
+    def _resolve(self, request, queryset, status, label):
+        note = gettext("Checked with the provider by %(user)s on %(date)s: %(outcome)s.") % {
+            "user": request.user,
+            "date": f"{timezone.localdate():%Y-%m-%d}",
+            "outcome": label,
+        }
+        resolved = queryset.filter(status=SendOutcome.UNKNOWN).update(status=status, detail=note)
+        self.message_user(request, gettext("%(count)d recipient(s) marked.") % {"count": resolved}, messages.SUCCESS)
+
+    @admin.action(description=_("Checked with the provider: it was sent"))
+    def checked_sent(self, request, queryset):
+        self._resolve(request, queryset, SendOutcome.SENT, SendOutcome.SENT.label)
+
+    @admin.action(description=_("Checked with the provider: it was not sent"))
+    def checked_not_sent(self, request, queryset):
+        self._resolve(request, queryset, SendOutcome.FAILED, SendOutcome.FAILED.label)
 
 
 @admin.register(SendReceipt)
 class SendReceiptAdmin(admin.ModelAdmin):
-    list_display = ["key", "user", "scope", "created_at"]
+    list_display = ["key", "user", "scope", "outcome", "created_at"]
     search_fields = ["key", "scope", "user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     readonly_fields = ["response", "created_at"]
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, receipt):
+        """What the send answered: sent, failed and unknown counts; none while it is still being carried out."""
+        answer = receipt.response
+        if not isinstance(answer, dict):
+            return gettext("being sent")
+        return gettext("%(sent)s sent, %(failed)s failed, %(unknown)s unknown") % {
+            "sent": answer.get("sent", 0),
+            "failed": answer.get("failed", 0),
+            "unknown": answer.get("unknown", 0),
+        }

@@ -302,6 +302,21 @@ class SendReceipt(models.Model):
         return self.key
 
 
+class SendOutcome(models.TextChoices):
+    """What became of a message to a customer. `unknown`: the request left and no answer came back, so it may
+    have gone; it is never sent again on its own (an operator checks with the provider and decides)."""
+
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not sent")
+    UNKNOWN = "unknown", _("Unknown: may have been sent")
+    SKIPPED = "skipped", _("Skipped")
+
+
+# What one send can end as.
+SEND_RESULTS = (SendOutcome.SENT, SendOutcome.FAILED, SendOutcome.UNKNOWN)
+
+
 class CampaignChannel(models.TextChoices):
     EMAIL = "email", _("Email")
     SMS = "sms", _("SMS")
@@ -319,6 +334,7 @@ class Campaign(TimeStampedModel):
     last_contact_id = models.BigIntegerField(_("last contact done"), default=0)
     sent = models.PositiveIntegerField(_("sent"), default=0)
     failed = models.PositiveIntegerField(_("failed"), default=0)
+    unknown = models.PositiveIntegerField(_("outcome unknown"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -329,3 +345,30 @@ class Campaign(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+
+class CampaignRecipient(models.Model):
+    """One contact of a campaign, written as `sending` before the message leaves: a contact with a row is never
+    sent to again by the campaign, so a run that dies mid-send leaves `sending`, which the next run marks unknown."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="campaign_recipients"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=SendOutcome.choices, default=SendOutcome.SENDING)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["campaign", "contact_id"]
+        verbose_name = _("campaign recipient")
+        verbose_name_plural = _("campaign recipients")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="campaign_recipient_unique_contact")
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="campaign_recipient_status_idx")]
+
+    def __str__(self):
+        return f"{self.campaign}: {self.contact_id}"

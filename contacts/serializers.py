@@ -228,7 +228,12 @@ class SendSmsSerializer(serializers.Serializer):
 
 class SendResultRowSerializer(serializers.Serializer):
     recipient = serializers.CharField()
-    status = serializers.CharField(help_text=_("sent or failed"))
+    status = serializers.CharField(
+        help_text=_(
+            "sent, failed, or unknown: the provider took the request and did not answer, so the message may have "
+            "gone; it is not sent again on its own"
+        )
+    )
     message_id = serializers.CharField(allow_blank=True)
     provider_status = serializers.CharField(allow_blank=True)
     error = serializers.CharField(allow_blank=True)
@@ -239,4 +244,5 @@ class SendResultSerializer(serializers.Serializer):
     contact = serializers.IntegerField()
     sent = serializers.IntegerField()
     failed = serializers.IntegerField()
+    unknown = serializers.IntegerField(default=0)
     results = SendResultRowSerializer(many=True)

@@ -4,6 +4,12 @@
 `turbosms` sends them over TurboSMS' HTTP API; a dotted path names any other backend class.
 A backend answers with one `SmsResult` per recipient and never raises for a recipient
 the provider refused or for the provider being down: the caller records every result.
+
+Sends happen at most once. A result is `sent`, `failed` (the provider said no, or the
+request never left) or `unknown` (the request left and no readable answer came back:
+a read timeout, a dropped connection, a gateway error; the message may be on its way).
+Only a failed result marked `retryable` (nothing went out; the provider may take it
+later) may be sent again on its own; an unknown one never is.
 """
 
 import sys
@@ -33,6 +39,12 @@ class SmsResult:
     message_id: str = ""
     status: str = ""
     error: str = ""
+    unknown: bool = False  # the request left and its answer did not come: it may have been sent
+    retryable: bool = False  # nothing went out and the provider may take it later
+
+    @property
+    def outcome(self) -> str:
+        return "sent" if self.accepted else "unknown" if self.unknown else "failed"
 
 
 class BaseBackend:

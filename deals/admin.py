@@ -43,6 +43,7 @@ class DealAdmin(TrashAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "shop_order_id", "company_name", "contact__last_name", "contact__email"]
     list_select_related = ["contact", "pipeline", "stage", "responsible"]
     raw_id_fields = ["contact", "responsible", "created_by"]
+    readonly_fields = ["shop_order_id"]  # the shop sync's and webhook's: it links the deal to the shop's order
     date_hierarchy = "created_at"
 
 
@@ -60,7 +61,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["shop_order_id", "contact__last_name", "contact__email"]
     list_select_related = ["contact", "deal"]
     raw_id_fields = ["contact", "deal", "created_by"]
-    readonly_fields = ["fingerprint", "shop_modified_at", "send_error"]
+    readonly_fields = ["shop_order_id", "fingerprint", "shop_modified_at", "send_error"]
     inlines = [OrderItemInline, OrderCouponInline]
 
 

@@ -73,8 +73,9 @@ class DealSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "status", "failure_reason", "closed_at", "created_at", "updated_at"]
-        extra_kwargs = {"shop_order_id": {"validators": []}}
+        # The shop's order id links the deal to an order: the shop sync and webhook set it, never a user, who
+        # could otherwise claim an order that has not arrived yet.
+        read_only_fields = ["id", "shop_order_id", "status", "failure_reason", "closed_at", "created_at", "updated_at"]
 
     def get_fields(self):
         fields = super().get_fields()

@@ -76,7 +76,9 @@ def _send_email(notification: Notification) -> None:
     with override(settings.LANGUAGE_CODE):
         text = render_to_string("notifications/email/notification.txt", context)
         html = render_to_string("notifications/email/notification.html", context)
-    message = EmailMultiAlternatives(subject=notification.title, body=text, to=[notification.recipient.email])
+    # A title quotes what users typed (a task's name): on one line, a line break in it starts no other header.
+    subject = " ".join(notification.title.split())
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[notification.recipient.email])
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -14,14 +14,21 @@ def can_delete_task(user, task: Task) -> bool:
     return user.is_owner_or_admin or task.created_by_id == user.pk or is_head_of_any(user, [task.created_by_id])
 
 
-def can_change_task(user, task: Task) -> bool:
-    """Edit, finish, reopen, attach a file: creator, responsible people, accepted related people, owner, admins,
-    and the heads of the creator or of a responsible person (SPEC.md section 3)."""
+def can_hand_over_task(user, task: Task) -> bool:
+    """Change who is responsible for the task and whom it is shared with: creator, responsible people, owner,
+    admins, and the heads of the creator or of a responsible person. Not a related person: a share is not a
+    hand-over."""
     if user.is_owner_or_admin or _is_responsible_or_creator(user, task):
         return True
+    return is_head_of_any(user, [task.created_by_id, *(person.pk for person in task.responsible.all())])
+
+
+def can_change_task(user, task: Task) -> bool:
+    """Edit, finish, reopen, attach a file: whoever may hand it over (`can_hand_over_task`) and the related people
+    who accepted it (SPEC.md section 3)."""
     if any(share.user_id == user.pk and share.status == ShareStatus.ACCEPTED for share in task.shares.all()):
         return True
-    return is_head_of_any(user, [task.created_by_id, *(person.pk for person in task.responsible.all())])
+    return can_hand_over_task(user, task)
 
 
 class TaskPermission(BasePermission):

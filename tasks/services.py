@@ -5,12 +5,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from crm.exceptions import Conflict, conflict_on_duplicate
 from crm.permissions import check_handover
 from notifications.services import notify, notify_many
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
+from tasks.permissions import can_hand_over_task
 from tasks.selectors import tasks_visible
 
 # Which fields a next occurrence of a repeated task takes over from the one just finished.
@@ -95,14 +97,31 @@ def task_create(*, actor, data: dict) -> Task:
     return task
 
 
+def _check_hand_over(*, task: Task, actor, data: dict, related_people) -> None:
+    """Who is responsible and whom the task is shared with change only by those it belongs to (403), and a head
+    hands a subordinate's task only within their departments (400); the same people sent back change nothing."""
+    responsible = {person.pk for person in task.responsible.all()}
+    changes_responsible = "responsible" in data and {person.pk for person in data["responsible"]} != responsible
+    changes_shares = related_people is not None and {person.pk for person in related_people} != set(
+        task.shares.values_list("user_id", flat=True)
+    )
+    if (changes_responsible or changes_shares) and not can_hand_over_task(actor, task):
+        raise PermissionDenied(
+            _(
+                "A task shared with you is not handed over: only its creator, its responsible people and their heads "
+                "change who is responsible for it and whom it is shared with."
+            )
+        )
+    if changes_responsible:
+        check_handover(actor=actor, people_ids=[*responsible, task.created_by_id], new_people=data["responsible"])
+
+
 @transaction.atomic
 def task_update(*, task: Task, actor, data: dict) -> Task:
     data = dict(data)
     related_people = data.pop("related_people", None)
+    _check_hand_over(task=task, actor=actor, data=data, related_people=related_people)
     _check_rules(actor=actor, task=task, data=data)
-    if "responsible" in data:
-        people = [person.pk for person in task.responsible.all()] + [task.created_by_id]
-        check_handover(actor=actor, people_ids=people, new_people=data["responsible"])
     if "remind_at" in data and data["remind_at"] != task.remind_at:
         data["reminded_at"] = None  # a new time, a new reminder
     shares_changed = related_people is not None and _set_related_people(task=task, users=related_people, actor=actor)

@@ -53,7 +53,10 @@ class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         services.task_update(task=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.fresh(serializer.instance)
+        try:
+            serializer.instance = self.fresh(serializer.instance)
+        except Task.DoesNotExist:  # handed to someone whose tasks the caller does not see: shown as saved
+            serializer.instance = selectors.tune(Task.objects.all()).get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
         services.task_delete(task=instance, actor=self.request.user)

@@ -1,5 +1,7 @@
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,9 @@ from werkzeug import Response
 from activity.models import Activity
 from companies.tests.factories import CompanyFactory
 from contacts import sms
-from contacts.models import ContactActivity, Letter
+from contacts.models import ContactActivity, Letter, SendReceipt
 from contacts.tests.factories import ContactFactory, PhoneFactory
+from contacts.tests.fakes import FakeSmtp
 from deals.tests.factories import DealFactory
 from users.tests.factories import UserFactory
 
@@ -174,6 +177,77 @@ def test_from_a_deal_to_its_contact_and_not_from_a_colleagues_deal(api, employee
     assert len(mail.outbox) == 1
 
 
+@pytest.fixture
+def smtp(settings):
+    """Django's SMTP backend pointed at a loopback fake; `smtp(after_data=..., refuse_rcpt=...)` starts one."""
+    servers = []
+
+    def start(**faults):
+        server = FakeSmtp(**faults)
+        servers.append(server)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 1
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_an_email_through_smtp_is_sent(api, employee, customer, smtp):
+    server = smtp()
+    response = send(api.as_user(employee), contact_url(customer), "email", {"subject": "Hi", "body": "Hello"})
+    assert (response.data["sent"], response.data["failed"], response.data["unknown"]) == (1, 0, 0)
+    assert len(server.letters) == 1 and Letter.objects.count() == 1
+
+
+def test_an_email_whose_answer_is_lost_is_unknown_not_failed(api, employee, customer, smtp):
+    """The server read the letter and its answer never came: it may be on its way. Not a failure to retry."""
+    server = smtp(after_data="stall")
+    response = send(api.as_user(employee), contact_url(customer), "email", {"subject": "Hi", "body": "Hello"})
+    assert response.status_code == 200, response.data
+    assert (response.data["sent"], response.data["failed"], response.data["unknown"]) == (0, 0, 1)
+    assert response.data["results"][0]["status"] == "unknown"
+    assert len(server.letters) == 1
+    assert not Letter.objects.exists()
+    assert ContactActivity.objects.get(contact=customer, type="email").delivery_status.startswith("unknown")
+
+
+@pytest.mark.parametrize("faults", [{"refuse_rcpt": True}, {"after_data": "refuse"}])
+def test_an_email_the_server_answers_no_to_is_failed(api, employee, customer, smtp, faults):
+    smtp(**faults)
+    response = send(api.as_user(employee), contact_url(customer), "email", {"subject": "Hi", "body": "Hello"})
+    assert (response.data["sent"], response.data["failed"], response.data["unknown"]) == (0, 1, 0)
+    assert response.data["results"][0]["status"] == "failed"
+
+
+@pytest.mark.parametrize("subject", ["Hi\r\nBcc: everyone@example.com", "Hi\nthere", "Hi\rthere", "Hi\u2028there"])
+def test_a_line_break_in_the_subject_is_400_and_sends_nothing(api, employee, customer, subject):
+    response = send(api.as_user(employee), contact_url(customer), "email", {"subject": subject, "body": "x"})
+    assert response.status_code == 400, response.data
+    assert "subject" in response.data
+    assert mail.outbox == [] and not ContactActivity.objects.exists() and not Letter.objects.exists()
+
+
+def test_a_line_break_in_the_subject_is_refused_by_the_service_too(employee, customer):
+    from django.core.exceptions import ValidationError
+
+    from contacts.messaging import contact_send_email
+
+    with pytest.raises(ValidationError) as refused:
+        contact_send_email(contact=customer, actor=employee, subject="a\nBcc: x@example.com", body="x")
+    assert "subject" in refused.value.message_dict
+    assert mail.outbox == []
+
+
+def test_a_refused_subject_does_not_use_up_its_key(api, employee, customer):
+    client = api.as_user(employee)
+    assert send(client, contact_url(customer), "email", {"subject": "a\nb", "body": "x"}, key="k1").status_code == 400
+    assert not SendReceipt.objects.exists()
+    assert send(client, contact_url(customer), "email", {"subject": "ab", "body": "x"}, key="k1").status_code == 200
+
+
 # TurboSMS over its HTTP API, against a loopback fake answering with the samples
 
 
@@ -239,11 +313,11 @@ def test_turbosms_stop_listed_recipient_is_reported(api, employee, customer, tur
 
 
 def test_turbosms_down_is_reported_and_recorded(api, employee, customer, turbosms):
-    turbosms.expect_oneshot_request("/message/send.json").respond_with_data("Bad gateway", status=502)
+    turbosms.expect_oneshot_request("/message/send.json").respond_with_data("Service unavailable", status=503)
     response = send(api.as_user(employee), contact_url(customer), "sms", {"text": "Sale"})
     assert response.status_code == 200
     assert (response.data["sent"], response.data["failed"]) == (0, 1)
-    assert ContactActivity.objects.get(type="sms").delivery_status == "HTTP_502"
+    assert ContactActivity.objects.get(type="sms").delivery_status == "HTTP_503"
     assert Activity.objects.filter(verb="sms_failed").exists()
 
 
@@ -267,3 +341,89 @@ def test_turbosms_unreachable_is_a_failed_result(customer, settings):
         recipients=["380501234567"], text="x"
     )
     assert [(r.accepted, r.status) for r in results] == [(False, "UNREACHABLE")]
+    assert [(r.outcome, r.retryable) for r in results] == [("failed", True)], "it never left: safe to try again"
+
+
+def slow(seconds):
+    def handler(request):
+        time.sleep(seconds)
+        return Response(json.dumps(sample("turbosms_send.response.json")), content_type="application/json")
+
+    return handler
+
+
+def test_turbosms_slower_than_the_timeout_is_unknown_and_not_sent_again(api, employee, customer, turbosms, settings):
+    """The request left: the SMS may be on its way. It is recorded as unknown and the answer says so."""
+    settings.SMS_TIMEOUT = 0.5
+    turbosms.expect_request("/message/send.json").respond_with_handler(slow(1.5))
+    response = send(api.as_user(employee), contact_url(customer), "sms", {"text": "Sale"}, key="k")
+    assert response.status_code == 200, response.data
+    assert (response.data["sent"], response.data["failed"], response.data["unknown"]) == (0, 0, 1)
+    assert response.data["results"][0]["status"] == "unknown"
+    assert ContactActivity.objects.get(type="sms").delivery_status == "unknown: TIMEOUT"
+    assert Activity.objects.filter(verb="sms_unknown").exists()
+    # A retry of the request with its key gets the same answer and sends nothing.
+    again = send(api.as_user(employee), contact_url(customer), "sms", {"text": "Sale"}, key="k")
+    assert again.data == response.data
+    deadline = time.monotonic() + 5
+    while not turbosms.log and time.monotonic() < deadline:  # the fake is still sleeping over its answer
+        time.sleep(0.05)
+    time.sleep(0.2)
+    assert len(turbosms.log) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome", "retryable"),
+    [
+        (502, "unknown", False),
+        (504, "unknown", False),
+        (500, "unknown", False),
+        (503, "failed", True),
+        (429, "failed", True),
+        (401, "failed", False),
+    ],
+)
+def test_turbosms_http_errors(turbosms, status, outcome, retryable):
+    from contacts.turbosms import TurboSmsBackend
+
+    turbosms.expect_request("/message/send.json").respond_with_data("x", status=status)
+    [result] = TurboSmsBackend().send(recipients=["380501234567"], text="x")
+    assert (result.outcome, result.retryable, result.status) == (outcome, retryable, f"HTTP_{status}")
+
+
+def test_turbosms_answer_it_cannot_read_is_unknown(turbosms):
+    from contacts.turbosms import TurboSmsBackend
+
+    turbosms.expect_request("/message/send.json").respond_with_data("<html>OK</html>", status=200)
+    [result] = TurboSmsBackend().send(recipients=["380501234567"], text="x")
+    assert (result.outcome, result.retryable) == ("unknown", False)
+
+
+def test_turbosms_connection_dropped_after_the_request_is_unknown():
+    """The fake reads the whole request and hangs up without answering."""
+    from contacts.turbosms import TurboSmsBackend
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.settimeout(5)
+            received = b""
+            while not received.endswith(b"}"):
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        port = listener.getsockname()[1]
+        [result] = TurboSmsBackend(base_url=f"http://127.0.0.1:{port}", token=TOKEN, sender="Shop").send(
+            recipients=["380501234567"], text="x"
+        )
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    assert (result.outcome, result.retryable) == ("unknown", False)

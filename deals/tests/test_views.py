@@ -59,10 +59,33 @@ def test_a_custom_deal_needs_a_description(api, employee):
     assert client.post(LIST, {**data, "description": "Engraved"}).status_code == 201
 
 
-def test_a_shop_order_has_one_deal(api, employee):
+def test_the_shop_order_id_is_not_the_users_to_set(api, employee):
+    """It links a deal to the shop's order: set by the shop sync and webhook only, so no one claims an order."""
     DealFactory(shop_order_id="1001")
-    data = {"title": "X", "contact": ContactFactory().pk, "pipeline": PipelineFactory().pk, "shop_order_id": "1001"}
-    assert api.as_user(employee).post(LIST, data).status_code == 409
+    client = api.as_user(employee)
+    data = {"title": "X", "contact": ContactFactory().pk, "pipeline": PipelineFactory().pk}
+    for claimed in ("1001", "1002"):  # one taken, one not arrived yet
+        response = client.post(LIST, {**data, "shop_order_id": claimed})
+        assert response.status_code == 201, response.data
+        assert response.data["shop_order_id"] is None
+        assert Deal.objects.get(pk=response.data["id"]).shop_order_id is None
+    own = DealFactory(responsible=employee, created_by=employee, shop_order_id=None)
+    linked = DealFactory(responsible=employee, created_by=employee, shop_order_id="2001")
+    for deal, claimed in ((own, "1003"), (linked, "1003"), (linked, None)):
+        response = client.patch(reverse("deals:deal-detail", args=[deal.pk]), {"shop_order_id": claimed, "amount": "7"})
+        assert response.status_code == 200, response.data
+    assert Deal.objects.get(pk=own.pk).shop_order_id is None
+    assert Deal.objects.get(pk=linked.pk).shop_order_id == "2001"
+    assert Deal.objects.get(pk=own.pk).amount == 7
+
+
+def test_who_hands_a_deal_to_someone_they_do_not_see_gets_what_they_saved(api, employee):
+    deal = DealFactory(responsible=employee)  # created by someone else
+    colleague = UserFactory()
+    response = api.as_user(employee).patch(reverse("deals:deal-detail", args=[deal.pk]), {"responsible": colleague.pk})
+    assert response.status_code == 200, response.data
+    assert response.data["responsible"] == colleague.pk
+    assert api.as_user(employee).get(reverse("deals:deal-detail", args=[deal.pk])).status_code == 404
 
 
 def test_move_within_the_pipeline_and_not_across(api, employee):
@@ -259,3 +282,13 @@ def test_products_are_read_by_all_and_edited_by_admins(api, employee, admin_user
 
 def test_huge_stock_filter_is_a_400(api, employee):
     assert api.as_user(employee).get(reverse("deals:product-list"), {"stock_min": "1" * 30}).status_code == 400
+
+
+def test_the_admin_shows_the_shop_order_id_but_does_not_edit_it(owner, client):
+    deal = DealFactory(shop_order_id="3001")
+    order = OrderFactory(deal=deal)
+    client.force_login(owner)
+    for path in (f"/admin/deals/deal/{deal.pk}/change/", f"/admin/deals/order/{order.pk}/change/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert b'name="shop_order_id"' not in page.content

@@ -59,3 +59,11 @@ def test_notify_many_takes_the_same_queries_for_two_people_and_for_twenty(
     mailoutbox.clear()
     people = notify_group(20)
     assert sorted(message.to[0] for message in mailoutbox) == sorted(person.email for person in people[1:])
+
+
+def test_a_title_with_line_breaks_is_emailed_on_one_line(employee, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipient=employee, kind="task_shared", title="Call\r\nBcc: everyone@example.com\u2028now")
+    (message,) = mailoutbox
+    assert message.subject == "Call Bcc: everyone@example.com now"
+    assert message.recipients() == [employee.email]
