@@ -6,6 +6,7 @@ a selector that returns only the rows `user` may see. `get_queryset` is sealed:
 a subclass that overrides it fails at import time, so none can skip the scope.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
@@ -38,8 +39,17 @@ class ScopedViewSetMixin:
         return super().filter_queryset(queryset)
 
     def fresh(self, instance):
-        """`instance` read again through the scoped queryset, with what its representation needs joined in."""
-        return self.get_queryset().get(pk=instance.pk)
+        """`instance` read again through the scoped queryset, with what its representation needs joined in.
+
+        A record the caller has just handed to someone whose records they do not see is answered as written.
+        """
+        try:
+            return self.fresh_queryset().get(pk=instance.pk)
+        except ObjectDoesNotExist:
+            return instance
+
+    def fresh_queryset(self):
+        return self.get_queryset()
 
     def fresh_response(self, instance, status: int = 200) -> Response:
         return Response(self.get_serializer(self.fresh(instance)).data, status=status)

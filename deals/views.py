@@ -158,12 +158,7 @@ class DealViewSet(SendMessagesMixin, ExportMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         services.deal_update(deal=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        try:
-            serializer.instance = self.fresh(serializer.instance)
-        except Deal.DoesNotExist:  # handed to someone whose deals the caller does not see: shown as saved
-            serializer.instance = Deal.objects.select_related("contact", "pipeline", "stage", "responsible").get(
-                pk=serializer.instance.pk
-            )
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.deal_delete(deal=instance, actor=self.request.user)

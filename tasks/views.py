@@ -43,9 +43,9 @@ class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
             return selectors.tasks_shared_with(user=user)
         return selectors.task_list(user=user)
 
-    def fresh(self, instance):
+    def fresh_queryset(self):
         # Through the list, not the shares of accept/decline: once accepted, the task is the caller's.
-        return selectors.task_list(user=self.request.user).get(pk=instance.pk)
+        return selectors.task_list(user=self.request.user)
 
     def perform_create(self, serializer):
         task = services.task_create(actor=self.request.user, data=serializer.validated_data)
@@ -53,10 +53,7 @@ class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         services.task_update(task=serializer.instance, actor=self.request.user, data=serializer.validated_data)
-        try:
-            serializer.instance = self.fresh(serializer.instance)
-        except Task.DoesNotExist:  # handed to someone whose tasks the caller does not see: shown as saved
-            serializer.instance = selectors.tune(Task.objects.all()).get(pk=serializer.instance.pk)
+        serializer.instance = self.fresh(serializer.instance)
 
     def perform_destroy(self, instance):
         services.task_delete(task=instance, actor=self.request.user)
