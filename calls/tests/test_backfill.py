@@ -209,3 +209,18 @@ def test_the_listener_batch_skips_a_refused_call_and_records_it(db):
     assert set(Call.objects.values_list("binotel_id", "disposition")) == {("2001", "ANSWER"), ("2003", "NOANSWER")}
     assert len(summary.skipped) == 2 and summary.skipped[0].startswith("2002: talk_seconds")
     assert "2 call(s) skipped" in ListenerState.objects.get(name=LISTENER).detail
+
+
+@pytest.mark.parametrize("since", ["2024-13-01", "9999-12-31T23:30:00", "yesterday"])
+def test_a_bad_since_on_the_command_line_is_a_usage_error_not_a_traceback(configured, httpserver, capsys, since):
+    from django.core.management import ManagementUtility
+
+    configured(FakeRest(httpserver, []))
+    with pytest.raises(CommandError, match="--since"):
+        call_command("sync_binotel_calls", since=since)
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["manage.py", "sync_binotel_calls", "--since", since]).execute()
+
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "--since" in err and "Traceback" not in err
