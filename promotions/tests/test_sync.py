@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -195,7 +196,7 @@ PROMO_CODE_REFUSALS = {
     # what the shop sends as promo code 101 (page 1 of 3), and whether it is then skipped
     "wrong type": ({"usage_count": "many"}, True),
     "negative count (check constraint)": ({"usage_count": -1}, True),
-    "out of range": ({"usage_limit": 2**31}, True),
+    "out of range": ({"usage_limit": 2**31 if connection.vendor == "postgresql" else 2**63}, True),
     "numeric overflow": ({"amount": "99999999999.00"}, True),
     "NUL": ({"description": "half\x00price", "code": "NUL\x00CODE"}, False),
     "too long an id": ({"code": "C" * 101}, True),
@@ -206,7 +207,6 @@ PROMO_CODE_REFUSALS = {
 
 @pytest.mark.parametrize("kind", list(PROMO_CODE_REFUSALS))
 def test_a_promo_code_refused_on_the_way_in_is_skipped_and_its_pages_written(server, shop_settings, kind):
-    from django.db import connection
     from django.db.models import CheckConstraint, Q, UniqueConstraint
 
     from crm.tests.test_records import database_refuses
