@@ -206,11 +206,19 @@ def _lists(node):
 
 # The WebSocket event stream.
 
-AUTH_FAILURES = ("bad username", "bad key", "wrong", "denied", "not authori", "unauthori", "error")
+# Binotel's one known answer to credentials it refuses (INTEGRATIONS.md 1b); nothing else means that.
+AUTH_FAILURE = "bad username or password"
+# Other plain text with these words is trouble on Binotel's side: the connection is dropped and
+# opened again with backoff, as when it is lost.
+TROUBLE_WORDS = ("error", "wrong", "denied", "fail", "unavailable", "try again")
 
 
 class AuthFailed(Exception):
     pass
+
+
+class StreamTrouble(Exception):
+    """Binotel said something went wrong on its side: reconnect with backoff."""
 
 
 def reconnect_delays(initial: float = 1.0, maximum: float = 60.0, factor: float = 2.0) -> Generator[float]:
@@ -307,7 +315,7 @@ class Listener:
             opened = time.monotonic()
             try:
                 await self._session(connection)
-            except (websockets.ConnectionClosed, TimeoutError, OSError) as closed:
+            except (websockets.ConnectionClosed, TimeoutError, OSError, StreamTrouble) as closed:
                 logger.warning("Binotel WebSocket lost: %s", closed or type(closed).__name__)
             finally:
                 self.last_complete_at = datetime.now(UTC)
@@ -336,8 +344,11 @@ class Listener:
             self._queue.put_nowait(event)
             return
         text = frame if isinstance(frame, str) else repr(frame[:200])
-        if not before_auth and any(word in text.lower() for word in AUTH_FAILURES) and "{" not in text:
+        said = text.strip().lower()
+        if not before_auth and said.startswith(AUTH_FAILURE):
             raise AuthFailed(text[:200])
+        if not before_auth and "{" not in text and any(word in said for word in TROUBLE_WORDS):
+            raise StreamTrouble(f"Binotel said {text[:200]!r}")
         logger.info("Binotel WebSocket says: %s", text[:200])
 
     async def _drain(self) -> None:

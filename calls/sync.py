@@ -1,4 +1,10 @@
-"""Binotel's call data turned into upserts: shared by the listener, the REST backfill and the webhook."""
+"""Binotel's call data turned into upserts: shared by the listener, the REST backfill and the webhook.
+
+Every piece of a call is brought within the calls table's columns (`crm.records.fit`) when it is
+parsed, and written under `crm.records.write_each`: a call refused on the way in, whatever refused
+it, is skipped with its reason (the run's summary, the worker's state) while the others are written.
+A generalCallID longer than its column is refused, never cut: two cut ids would become one call.
+"""
 
 import logging
 from collections.abc import Callable, Iterable
@@ -8,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException, NotFound
@@ -17,7 +23,9 @@ from calls.binotel import BinotelError, Listener, RestClient, is_storage_url, wi
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import RECORDING_AVAILABLE
 from calls.services import Batch, CallPiece, call_upsert, listener_state_set
+from crm.parsing import parse_int
 from crm.phones import normalize_phone
+from crm.records import Unfit, fit, without_nul, write_each
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +42,19 @@ class MalformedCall(ValueError):
 
 
 def _int(value) -> int | None:
-    if value is None or isinstance(value, bool):
-        return None
+    """A count or a moment in ASCII digits; None for anything else. Its column's range is `fit`'s business."""
     try:
-        number = int(str(value).strip())
-    except ValueError:
+        number = parse_int(value, max_value=None)
+    except ValidationError:
         return None
     return number if number >= 0 else None
 
 
-def _text(value, limit: int) -> str:
-    return str(value).strip()[:limit] if isinstance(value, str | int) and not isinstance(value, bool) else ""
+def _text(value, limit: int | None) -> str:
+    """Text without NUL characters; descriptive text is cut to its column, an id (limit None) never."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return ""
+    return without_nul(str(value)).strip()[:limit]
 
 
 def _moment(value) -> datetime | None:
@@ -73,10 +83,22 @@ def client_number(raw) -> str:
 
 
 def _call_id(payload: dict) -> str:
-    call_id = _text(payload.get("generalCallID"), 64)
+    call_id = _text(payload.get("generalCallID"), None)
     if not call_id:
         raise MalformedCall("no generalCallID")
+    limit = Call._meta.get_field("binotel_id").max_length
+    if len(call_id) > limit:
+        raise MalformedCall(f"generalCallID is longer than {limit} characters")
     return call_id
+
+
+def _fitted(piece: CallPiece) -> CallPiece:
+    """The piece with values its columns hold, or MalformedCall naming the one that does not fit."""
+    try:
+        piece.fields = fit(Call, piece.fields)
+    except Unfit as error:
+        raise MalformedCall(str(error)) from None
+    return piece
 
 
 def piece_from_event(event: dict) -> CallPiece:
@@ -100,7 +122,7 @@ def piece_from_event(event: dict) -> CallPiece:
         fields["disposition"] = _text(event.get("disposition"), 20)
     else:
         raise MalformedCall(f"unknown event {name!r}")
-    return piece
+    return _fitted(piece)
 
 
 def piece_from_record(record: dict) -> CallPiece:
@@ -122,7 +144,7 @@ def piece_from_record(record: dict) -> CallPiece:
     if isinstance(employee, dict):
         piece.employee_email = _text(employee.get("email"), 254)
         piece.fields["internal_number"] = piece.fields["internal_number"] or _text(employee.get("internalNumber"), 20)
-    return piece
+    return _fitted(piece)
 
 
 def piece_from_webhook(body: dict) -> CallPiece | None:
@@ -143,11 +165,11 @@ def piece_from_webhook(body: dict) -> CallPiece | None:
             "internal_number": _text(body.get("internalNumber"), 20),
             "external_number": client_number(body.get("externalNumber")),
         }
-        return piece
+        return _fitted(piece)
     if request_type == "hangupTheCall":
         piece = CallPiece(binotel_id=_call_id(body))
         piece.fields = {"talk_seconds": _int(body.get("billsec")), "disposition": _text(body.get("disposition"), 20)}
-        return piece
+        return _fitted(piece)
     return None
 
 
@@ -165,6 +187,29 @@ class Summary:
         )
 
 
+def _skip(summary: Summary, label: str, reason) -> None:
+    logger.warning("skipped Binotel call %s: %s", label, reason)
+    summary.skipped.append(f"{label}: {reason}")
+
+
+def write_pieces(pieces: list[tuple[str, CallPiece]], summary: Summary) -> None:
+    """Upsert the pieces in one transaction; if anything refuses it, one by one, the refused skipped."""
+    outcomes: list[bool] = []
+
+    def write(batch: list[tuple[str, CallPiece]]) -> None:
+        if len(batch) == 1:
+            changed = [call_upsert(piece=batch[0][1])[1]]
+        else:
+            shared = Batch([piece for _label, piece in batch])
+            changed = [call_upsert(piece=piece, batch=shared)[1] for _label, piece in batch]
+            shared.finish()
+        outcomes.extend(changed)
+
+    write_each(pieces, write, skip=lambda item, reason: _skip(summary, item[0], f"not written: {reason}"))
+    summary.changed += sum(outcomes)
+    summary.unchanged += len(outcomes) - sum(outcomes)
+
+
 def apply_pieces(items: Iterable[tuple[str, Callable[[], CallPiece]]], summary: Summary | None = None) -> Summary:
     """Parse and upsert every item in one transaction; if one fails, again one by one, skipping the bad.
 
@@ -176,25 +221,17 @@ def apply_pieces(items: Iterable[tuple[str, Callable[[], CallPiece]]], summary: 
         summary.received += 1
         try:
             pieces.append((label, make()))
-        except (MalformedCall, TypeError, AttributeError) as error:
-            logger.warning("skipped Binotel call %s: %s", label, error)
-            summary.skipped.append(f"{label}: {error}")
-    try:
-        with transaction.atomic():
-            batch = Batch([piece for _label, piece in pieces])
-            outcomes = [call_upsert(piece=piece, batch=batch)[1] for _label, piece in pieces]
-            batch.finish()
-    except Exception:
-        outcomes = []
-        for label, piece in pieces:
-            try:
-                outcomes.append(call_upsert(piece=piece)[1])
-            except Exception as error:
-                logger.warning("skipped Binotel call %s: %s", label, error)
-                summary.skipped.append(f"{label}: {error}")
-    summary.changed += sum(outcomes)
-    summary.unchanged += len(outcomes) - sum(outcomes)
+        except (MalformedCall, LookupError, TypeError, ValueError, AttributeError) as error:
+            _skip(summary, label, error)
+    write_pieces(pieces, summary)
     return summary
+
+
+def skipped_detail(summary: Summary) -> str:
+    """What a worker's state says of the calls it skipped: how many, and the last one's reason."""
+    if not summary.skipped:
+        return ""
+    return without_nul(f"{len(summary.skipped)} call(s) skipped, the last: {summary.skipped[-1]}")[:255]
 
 
 def handle_events(events: list[dict]) -> Summary:
@@ -202,9 +239,9 @@ def handle_events(events: list[dict]) -> Summary:
     pieces = []
     for event in events:
         label = str(event.get("generalCallID") or event.get("eventName") or "?")
-        pieces.append((label, lambda event=event: piece_from_event(event)))
+        pieces.append((label[:64], lambda event=event: piece_from_event(event)))
     summary = apply_pieces(pieces)
-    listener_state_set(name=LISTENER, last_event_at=timezone.now(), connected=True, detail="")
+    listener_state_set(name=LISTENER, last_event_at=timezone.now(), connected=True, detail=skipped_detail(summary))
     return summary
 
 
@@ -228,13 +265,13 @@ def backfill(
         records = client.calls_for_period(start, stop)
         apply_pieces(
             (
-                (str(record.get("generalCallID", "?")) if isinstance(record, dict) else "?", _maker(record))
+                (str(record.get("generalCallID", "?"))[:64] if isinstance(record, dict) else "?", _maker(record))
                 for record in records
             ),
             summary,
         )
         if checkpoint:
-            listener_state_set(name=BACKFILL, checkpoint=stop + timedelta(seconds=1))
+            listener_state_set(name=BACKFILL, checkpoint=stop + timedelta(seconds=1), detail=skipped_detail(summary))
         if on_window is not None:
             on_window(start, stop)
     return summary

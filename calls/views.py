@@ -17,8 +17,7 @@ from calls.binotel import unflatten
 from calls.filters import CallFilter
 from calls.models import Call
 from calls.serializers import CallSerializer, WebhookAnswerSerializer, WebhookSerializer
-from calls.services import call_upsert
-from calls.sync import MalformedCall, piece_from_webhook, recording_url
+from calls.sync import MalformedCall, Summary, piece_from_webhook, recording_url, write_pieces
 from contacts.selectors import contacts_visible
 from crm import viewsets
 from leads.selectors import leads_visible
@@ -133,8 +132,11 @@ class BinotelWebhookView(APIView):
             raise ValidationError({"requestType": [_("This field is required.")]})
         try:
             piece = piece_from_webhook(body)
-        except (MalformedCall, TypeError, AttributeError) as error:
+        except (MalformedCall, LookupError, TypeError, ValueError, AttributeError) as error:
             raise ValidationError({"callDetails": [str(error)]}) from None
         if piece is not None:
-            call_upsert(piece=piece)
+            summary = Summary()
+            write_pieces([(piece.binotel_id, piece)], summary)
+            if summary.skipped:  # the database refused it: Binotel is told, and may send it again
+                raise ValidationError({"callDetails": summary.skipped})
         return Response({"status": "success"})

@@ -6,6 +6,8 @@ rest is written.
 characters (PostgreSQL cannot store them, and they carry nothing), while text longer than its
 column, an integer out of its column's range or a number with more digits than its column holds
 raises `Unfit` naming the field. Nothing is cut: a cut id would merge two records into one.
+A generated column may be named too, with the value the database will compute (an order line's
+`total` from its quantity and price), so that a value which would overflow it is refused here.
 
 `write_each(items, write, skip=...)` writes a batch in one savepoint; if anything refuses it
 (a check constraint, a unique index, a value `fit` let through, whatever library raised it), each
@@ -45,7 +47,9 @@ def fit(model, values: dict) -> dict:
         field = _field(model, name)
         value = without_nul(value)
         if field is not None and value is not None:
-            _check(field, value)
+            _check(
+                getattr(field, "output_field", None) if isinstance(field, models.GeneratedField) else field, value, name
+            )
         fitted[name] = value
     return fitted
 
@@ -57,31 +61,31 @@ def _field(model, name: str):
         return next((f for f in model._meta.concrete_fields if f.attname == name), None)
 
 
-def _check(field, value) -> None:
+def _check(field, value, name: str) -> None:
     if isinstance(value, str) and field.max_length and len(value) > field.max_length:
-        raise Unfit(field.name, f"{len(value)} characters, at most {field.max_length} fit")
+        raise Unfit(name, f"{len(value)} characters, at most {field.max_length} fit")
     if isinstance(field, models.DecimalField) and not isinstance(value, bool):
-        _check_decimal(field, value)
+        _check_decimal(field, value, name)
     elif isinstance(field, models.IntegerField) and isinstance(value, int) and not isinstance(value, bool):
         low, high = connection.ops.integer_field_range(field.get_internal_type())
         if (low is not None and value < low) or (high is not None and value > high):
-            raise Unfit(field.name, f"{value} is out of range ({low} to {high})")
+            raise Unfit(name, f"{value} is out of range ({low} to {high})")
 
 
-def _check_decimal(field, value) -> None:
+def _check_decimal(field, value, name: str) -> None:
     try:
         number = Decimal(str(value)) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError):
-        raise Unfit(field.name, f"{value!r} is not a number") from None
+        raise Unfit(name, f"{value!r} is not a number") from None
     if not number.is_finite():
-        raise Unfit(field.name, f"{value} is not a finite number")
+        raise Unfit(name, f"{value} is not a finite number")
     whole_digits = field.max_digits - field.decimal_places
     too_long = number and number.adjusted() + 1 > whole_digits
     if not too_long and number:
         rounded = number.quantize(Decimal(1).scaleb(-field.decimal_places), context=Context(prec=field.max_digits + 1))
         too_long = rounded and rounded.adjusted() + 1 > whole_digits  # 99.995 is 100.00
     if too_long:
-        raise Unfit(field.name, f"{value} has more than {whole_digits} digits before the point")
+        raise Unfit(name, f"{value} has more than {whole_digits} digits before the point")
 
 
 def refusal(error: BaseException) -> str:

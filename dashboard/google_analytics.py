@@ -12,6 +12,7 @@ import socket
 
 import httplib2
 from django.conf import settings
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
@@ -60,7 +61,7 @@ def report_body(*, start: datetime.date, end: datetime.date, offset: int = 0) ->
 def _is_transient(error: BaseException) -> bool:
     if isinstance(error, HttpError):
         return error.resp.status in RETRIED_STATUSES
-    return isinstance(error, (TimeoutError, socket.timeout, ConnectionError, httplib2.HttpLib2Error))
+    return isinstance(error, (TimeoutError, socket.timeout, ConnectionError, httplib2.HttpLib2Error, TransportError))
 
 
 def _describe(error: BaseException) -> str:
@@ -83,7 +84,11 @@ def _execute(request):
     )
     try:
         return retrying(request.execute)
-    except (HttpError, TimeoutError, ConnectionError, httplib2.HttpLib2Error) as error:
+    except RefreshError as error:  # the key is revoked, deleted or not the service account's
+        raise AnalyticsError(
+            f"Google refused the service account's key {settings.GA_CREDENTIALS_FILE!r}: {error}"
+        ) from error
+    except (HttpError, TimeoutError, ConnectionError, httplib2.HttpLib2Error, GoogleAuthError) as error:
         raise AnalyticsError(_describe(error)) from error
 
 

@@ -19,10 +19,14 @@ from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from crm.parsing import parse_int
+from crm.records import without_nul
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +116,21 @@ class ShopDiscount:
     ends_at: datetime | None = None
 
 
+def parsed(records: Iterable, parse, skip) -> Iterator:
+    """Each raw record parsed, its NUL characters dropped first (PostgreSQL can neither store nor look
+    them up); one that cannot be read goes to `skip(record id, reason)` and the others are parsed."""
+    for raw in records:
+        raw = without_nul(raw)
+        try:
+            yield parse(raw)
+        except BadRecord as error:
+            skip(error.record_id, error.reason)
+        except (LookupError, TypeError, ValueError, AttributeError) as error:  # a shape no parser foresaw
+            logger.warning("unreadable shop record", exc_info=True)
+            record_id = raw.get("id") or raw.get("order_id") if isinstance(raw, dict) else None
+            skip(str(record_id or "?")[:64], f"unreadable: {type(error).__name__}: {error}")
+
+
 @dataclass
 class Page:
     """One page of raw records from the shop, and how many pages there are, when the shop says."""
@@ -124,7 +143,26 @@ class Page:
 
 
 def text(value, limit: int) -> str:
+    """Free text (a name, a method) shortened to what its column holds; never an id."""
     return ("" if value is None else str(value)).strip()[:limit]
+
+
+def identifier(record_id, name: str, value, limit: int) -> str:
+    """A key (a SKU, a code): refused when longer than its column, never cut, or two would become one."""
+    key = ("" if value is None else str(value)).strip()
+    if len(key) > limit:
+        raise BadRecord(record_id, f"{name} is longer than {limit} characters")
+    return key
+
+
+def whole(record_id, name: str, value, *, required: bool = True) -> int | None:
+    """A whole number written in ASCII digits (a JSON number is fine); a count or limit of the shop."""
+    if value in (None, "") and not required:
+        return None
+    try:
+        return parse_int(0 if value in (None, "") else value, max_value=None)
+    except ValidationError:
+        raise BadRecord(record_id, f"{name} is not a whole number: {value!r}") from None
 
 
 def money(record_id, name: str, value, *, required: bool = True) -> Decimal | None:
@@ -154,10 +192,7 @@ def moment(record_id, name: str, value, *, required: bool = True, naive_is_utc: 
 
 
 def quantity(record_id, value) -> int:
-    try:
-        number = int(str(value))
-    except (TypeError, ValueError):
-        raise BadRecord(record_id, f"quantity is not a whole number: {value!r}") from None
+    number = whole(record_id, "quantity", value)
     if not 1 <= number <= 2**31 - 1:
         raise BadRecord(record_id, f"quantity is out of range: {value!r}")
     return number
@@ -167,8 +202,10 @@ def record_id_of(raw, key: str = "id") -> str:
     if not isinstance(raw, dict):
         raise BadRecord("?", "the record is not an object")
     value = raw.get(key)
-    if value in (None, "") or len(str(value)) > 64:
-        raise BadRecord(value or "?", f"{key} is missing or too long")
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        raise BadRecord("?", f"{key} is missing or not a string or number")
+    if len(str(value)) > 64:
+        raise BadRecord(str(value)[:64] + "…", f"{key} is longer than 64 characters")
     return str(value)
 
 
@@ -183,7 +220,8 @@ def items_of(record_id, rows) -> tuple[ShopItem, ...]:
         if price < 0:
             raise BadRecord(record_id, "an item has a negative price")
         name = text(row.get("name"), 255) or text(row.get("sku"), 255)
-        items.append(ShopItem(text(row.get("sku"), 64), name, quantity(record_id, row.get("quantity")), price))
+        sku = identifier(record_id, "sku", row.get("sku"), 64)
+        items.append(ShopItem(sku, name, quantity(record_id, row.get("quantity")), price))
     return tuple(items)
 
 
@@ -191,7 +229,9 @@ def coupons_of(record_id, rows) -> tuple[ShopCoupon, ...]:
     if not isinstance(rows, list):
         raise BadRecord(record_id, "coupons are not a list")
     return tuple(
-        ShopCoupon(text(row.get("code"), 100), money(record_id, "discount", row.get("discount") or 0))
+        ShopCoupon(
+            identifier(record_id, "code", row.get("code"), 100), money(record_id, "discount", row.get("discount") or 0)
+        )
         for row in rows
         if isinstance(row, dict) and row.get("code")
     )
@@ -313,14 +353,14 @@ def parse_rest_promo_code(raw) -> ShopPromoCode:
     limit = raw.get("usage_limit")
     return ShopPromoCode(
         id=record_id,
-        code=text(raw.get("code"), 100) or record_id,
+        code=identifier(record_id, "code", raw.get("code"), 100) or record_id,
         description=text(raw.get("description"), 10000),
         discount_type=text(raw.get("discount_type"), 30),
         amount=money(record_id, "amount", raw.get("amount") or 0),
         starts_at=moment(record_id, "starts_at", raw.get("starts_at"), required=False),
         ends_at=moment(record_id, "ends_at", raw.get("ends_at"), required=False),
-        usage_count=int(raw.get("usage_count") or 0),
-        usage_limit=int(limit) if limit not in (None, "") else None,
+        usage_count=whole(record_id, "usage_count", raw.get("usage_count")),
+        usage_limit=whole(record_id, "usage_limit", limit, required=False),
     )
 
 
@@ -329,7 +369,7 @@ def parse_rest_discount(raw) -> ShopDiscount:
     return ShopDiscount(
         id=record_id,
         name=text(raw.get("name"), 255) or record_id,
-        sku=text(raw.get("sku"), 64),
+        sku=identifier(record_id, "sku", raw.get("sku"), 64),
         regular_price=money(record_id, "regular_price", raw.get("regular_price"), required=False),
         sale_price=money(record_id, "sale_price", raw.get("sale_price")),
         starts_at=moment(record_id, "starts_at", raw.get("starts_at"), required=False),
@@ -388,6 +428,7 @@ def parse_woocommerce_order(raw) -> ShopOrder:
     if not isinstance(billing, dict) or not isinstance(raw.get("line_items", []), list):
         raise BadRecord(record_id, "billing or line_items have the wrong shape")
     shipping_lines = raw.get("shipping_lines") or []
+    shipping_lines = shipping_lines if isinstance(shipping_lines, list) else []
     first_shipping = shipping_lines[0] if shipping_lines and isinstance(shipping_lines[0], dict) else {}
     delivery = first_shipping.get("method_title", "")
     items = items_of(
@@ -427,15 +468,15 @@ def parse_woocommerce_coupon(raw) -> ShopPromoCode:
     limit = raw.get("usage_limit")
     return ShopPromoCode(
         id=record_id,
-        code=text(raw.get("code"), 100) or record_id,
+        code=identifier(record_id, "code", raw.get("code"), 100) or record_id,
         description=text(raw.get("description"), 10000),
         discount_type=text(raw.get("discount_type"), 30),
         amount=money(record_id, "amount", raw.get("amount") or 0),
         # A coupon has no start date: it is valid from its creation.
         starts_at=_wc_moment(record_id, raw, "date_created"),
         ends_at=_wc_moment(record_id, raw, "date_expires"),
-        usage_count=int(raw.get("usage_count") or 0),
-        usage_limit=int(limit) if limit not in (None, "") else None,
+        usage_count=whole(record_id, "usage_count", raw.get("usage_count")),
+        usage_limit=whole(record_id, "usage_limit", limit, required=False),
     )
 
 
@@ -444,7 +485,7 @@ def parse_woocommerce_product_sale(raw) -> ShopDiscount:
     return ShopDiscount(
         id=record_id,
         name=text(raw.get("name"), 255) or record_id,
-        sku=text(raw.get("sku"), 64),
+        sku=identifier(record_id, "sku", raw.get("sku"), 64),
         regular_price=money(record_id, "regular_price", raw.get("regular_price"), required=False),
         sale_price=money(record_id, "sale_price", raw.get("sale_price")),
         starts_at=_wc_moment(record_id, raw, "date_on_sale_from"),
@@ -588,10 +629,12 @@ class HoroshopShop(HttpShop):
         record_id = record_id_of(raw, "order_id")
         buyer = raw.get("delivery_data") or {}
         products = raw.get("products") or []
-        if not isinstance(products, list):
-            raise BadRecord(record_id, "products are not a list")
+        if not isinstance(products, list) or not isinstance(buyer, dict):
+            raise BadRecord(record_id, "products or delivery_data have the wrong shape")
         coupon_value = raw.get("coupon_discount_value") or 0
-        coupon_code = text(raw.get("coupon_code"), 100) or f"coupon-{raw.get('coupon_percent')}%"
+        coupon_code = identifier(record_id, "coupon_code", raw.get("coupon_code"), 100) or text(
+            f"coupon-{raw.get('coupon_percent')}%", 100
+        )
         return ShopOrder(
             id=record_id,
             status=text(raw.get("stat_status") or raw.get("status"), 50),

@@ -3,20 +3,33 @@
 `OrderImport.import_page` stores one page in one transaction with a fixed number of queries
 whatever the page size. An order whose record is unchanged since the last import (same
 fingerprint) is skipped without a write, so a re-run costs one query per page.
+
+Every row is brought within its columns by `crm.records.fit` before it is written, and a page is
+written by `crm.records.write_each`: an order refused on the way in, whatever refused it, is
+skipped with its reason (in the summary the run stores) while the rest of the page is written.
+
+What the sync owns: orders with the shop's id, and the deals it made for them (the deal whose
+`shop_order_id` is its order's). Of such a deal the shop is the source of the order's state only,
+DEAL_SYNC_FIELDS: pipeline and stage (through the status mapping), status and closing time, payment
+status and type, amount. Title, contact, company name and responsible are set when the deal is
+made and are people's to change afterwards. An order already in the CRM keeps its deal, so an
+order made in the CRM on a deal and sent to the shop comes back on that deal, which is left alone.
 """
 
+import copy
 import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts.models import Contact, Phone
 from crm.bulk import bulk_copy, bulk_insert, bulk_upsert
 from crm.phones import normalize_phone
+from crm.records import fit, write_each
 from deals.models import (
     Deal,
     DealStatus,
@@ -30,13 +43,11 @@ from deals.models import (
     Stage,
     SyncState,
 )
-from deals.shop import BadRecord, Page, ShopOrder, Summary
+from deals.shop import Page, ShopOrder, Summary, parsed
 
 logger = logging.getLogger(__name__)
 
 DEAL_SYNC_FIELDS = [
-    "title",
-    "contact",
     "pipeline",
     "stage",
     "payment_status",
@@ -44,7 +55,6 @@ DEAL_SYNC_FIELDS = [
     "status",
     "closed_at",
     "amount",
-    "company_name",
     "updated_at",
 ]
 ORDER_SYNC_FIELDS = [
@@ -123,38 +133,38 @@ class OrderImport:
         logger.warning("Shop order %s skipped: %s", record_id, reason)
 
     def parse_page(self, page: Page) -> list[ShopOrder]:
-        orders: dict[str, ShopOrder] = {}
-        for raw in page.records:
-            try:
-                order = self.parse(raw)
-            except BadRecord as error:
-                self.skip(error.record_id, error.reason)
-                continue
-            orders[order.id] = order  # a page listing an order twice keeps the last
+        # a page listing an order twice keeps the last
+        orders = {order.id: order for order in parsed(page.records, self.parse, self.skip)}
         return list(orders.values())
 
     def import_page(self, page: Page) -> None:
-        """Store one page; a database error rolls the page back and its orders are retried one by one."""
-        orders = self.parse_page(page)
+        """Store one page; if anything refuses it, its orders are written one by one and the refused skipped."""
+        write_each(self.parse_page(page), self._write, skip=self._refused)
+
+    def _write(self, orders: list[ShopOrder]) -> None:
+        # A refused write is rolled back, and so is what it counted and which statuses it mapped.
+        summary, rows, new_statuses = (
+            copy.deepcopy(self.summary),
+            dict(self.statuses.rows),
+            self.statuses.new_statuses[:],
+        )
         try:
-            with transaction.atomic():
-                self.import_orders(orders)
-        except DatabaseError:
-            for order in orders:
-                try:
-                    with transaction.atomic():
-                        self.import_orders([order])
-                except DatabaseError as error:
-                    self.skip(order.id, f"the database refused it: {error}")
+            self.import_orders(orders)
+        except BaseException:
+            self.summary, self.statuses.rows, self.statuses.new_statuses = summary, rows, new_statuses
+            raise
+
+    def _refused(self, order: ShopOrder, reason: str) -> None:
+        self.skip(order.id, f"not written: {reason}")
 
     def import_orders(self, orders: list[ShopOrder]) -> None:
         if not orders:
             return
         prints = {order.id: fingerprint(order) for order in orders}
         known = {
-            shop_id: (pk, saved_print, contact_id)
-            for shop_id, pk, saved_print, contact_id in Order.objects.filter(shop_order_id__in=prints).values_list(
-                "shop_order_id", "pk", "fingerprint", "contact_id"
+            row[0]: row[1:]  # (pk, fingerprint, contact id, deal id, the deal's shop order id)
+            for row in Order.objects.filter(shop_order_id__in=prints).values_list(
+                "shop_order_id", "pk", "fingerprint", "contact_id", "deal_id", "deal__shop_order_id"
             )
         }
         changed = []
@@ -177,7 +187,7 @@ class OrderImport:
             return
         contacts = self._contacts([order for order, _m in mapped], known)
         products = self._products([order for order, _m in mapped])
-        deals = self._deals(mapped, contacts)
+        deals = self._deals(mapped, contacts, known)
         self._orders(mapped, contacts, deals, prints, known, products)
         for order, _mapping in mapped:
             if order.id in known:
@@ -198,9 +208,15 @@ class OrderImport:
             .order_by()
             .values_list("number", "contact_id")
         )
-        emails = {order.email for order in orders if order.email}
+        # people type their addresses in any case: Olena@Shop.ua in the CRM is olena@shop.ua in the shop
+        emails = {order.email.lower() for order in orders if order.email}
         by_email = {}
-        for email, pk in Contact.objects.filter(email__in=emails).order_by("pk").values_list("email", "pk"):
+        for email, pk in (
+            Contact.objects.annotate(email_key=Lower("email"))
+            .filter(email_key__in=emails)
+            .order_by("pk")
+            .values_list("email_key", "pk")
+        ):
             by_email.setdefault(email, pk)
         result, new_contacts, new_keys, email_alias = {}, {}, {}, {}
         for order in orders:
@@ -208,7 +224,7 @@ class OrderImport:
             pk = (
                 (known[order.id][2] if order.id in known else None)
                 or (by_phone.get(phone) if phone else None)
-                or (by_email.get(order.email) if order.email else None)
+                or (by_email.get(order.email.lower()) if order.email else None)
             )
             if pk:
                 result[order.id] = pk
@@ -216,13 +232,16 @@ class OrderImport:
             key = phone or email_alias.get(order.email) or order.email or f"order:{order.id}"
             if key not in new_contacts:
                 new_contacts[key] = (
-                    {
-                        "first_name": order.first_name,
-                        "last_name": order.last_name,
-                        "email": order.email,
-                        "payment_method": order.payment_method,
-                        "delivery_method": order.delivery_method,
-                    },
+                    fit(
+                        Contact,
+                        {
+                            "first_name": order.first_name,
+                            "last_name": order.last_name,
+                            "email": order.email,
+                            "payment_method": order.payment_method,
+                            "delivery_method": order.delivery_method,
+                        },
+                    ),
                     phone,
                 )
                 # the same person may come with a phone in one order and only an email in another
@@ -250,7 +269,13 @@ class OrderImport:
             if pk not in latest or order.created >= latest[pk].created:
                 latest[pk] = order
         stale = [
-            Contact(pk=pk, payment_method=latest[pk].payment_method, delivery_method=latest[pk].delivery_method)
+            Contact(
+                pk=pk,
+                **fit(
+                    Contact,
+                    {"payment_method": latest[pk].payment_method, "delivery_method": latest[pk].delivery_method},
+                ),
+            )
             for pk, payment, delivery in Contact.objects.filter(pk__in=latest).values_list(
                 "pk", "payment_method", "delivery_method"
             )
@@ -268,14 +293,18 @@ class OrderImport:
         if not names:
             return {}
         found = dict(Product.objects.filter(sku__in=names).values_list("sku", "pk"))
-        missing = [{"sku": sku, "name": names[sku] or sku} for sku in names if sku not in found]
+        missing = [fit(Product, {"sku": sku, "name": names[sku] or sku}) for sku in names if sku not in found]
         if missing:
             bulk_upsert(Product, missing, unique=["sku"], key="sku")
             # a product another run added meanwhile is not returned by the insert: read them all back
             found.update(Product.objects.filter(sku__in=[row["sku"] for row in missing]).values_list("sku", "pk"))
         return found
 
-    def _deals(self, mapped, contacts: dict[str, int]) -> dict[str, int]:
+    def _deals(self, mapped, contacts: dict[str, int], known: dict) -> dict[str, int]:
+        """order id → deal id: the deal the order is on, or, when it is on none, the sync's deal for it.
+
+        Only the sync's own deals are written; an order already on another deal stays there.
+        """
         now = timezone.now()
         # a new deal goes to whoever looks after the customer; an existing deal keeps its responsible
         responsible = dict(
@@ -283,42 +312,53 @@ class OrderImport:
                 "pk", "responsible_id"
             )
         )
-        deals = []
+        result, deals = {}, []
         for order, mapping in mapped:
+            _pk, _print, _contact, deal_id, deal_shop_id = known.get(order.id, (None,) * 5)
+            if deal_id is not None and deal_shop_id != order.id:
+                result[order.id] = deal_id
+                continue
             closed = mapping.deal_status != DealStatus.OPEN
             deals.append(
-                {
-                    "title": f"Order {order.id}"[:255],
-                    "contact_id": contacts[order.id],
-                    "pipeline_id": mapping.stage.pipeline_id,
-                    "stage_id": mapping.stage_id,
-                    "shop_order_id": order.id,
-                    "payment_status": mapping.payment_status,
-                    "payment_type": order.payment_method,
-                    "status": mapping.deal_status,
-                    "closed_at": (order.modified or order.created or now) if closed else None,
-                    "amount": max(order.total, 0),
-                    "company_name": order.company,
-                    "responsible_id": responsible.get(contacts[order.id]),
-                }
+                fit(
+                    Deal,
+                    {
+                        "title": f"Order {order.id}",
+                        "contact_id": contacts[order.id],
+                        "pipeline_id": mapping.stage.pipeline_id,
+                        "stage_id": mapping.stage_id,
+                        "shop_order_id": order.id,
+                        "payment_status": mapping.payment_status,
+                        "payment_type": order.payment_method,
+                        "status": mapping.deal_status,
+                        "closed_at": (order.modified or order.created or now) if closed else None,
+                        "amount": max(order.total, 0),
+                        "company_name": order.company,
+                        "responsible_id": responsible.get(contacts[order.id]),
+                    },
+                )
             )
-        return bulk_upsert(Deal, deals, unique=["shop_order_id"], update=DEAL_SYNC_FIELDS, key="shop_order_id")
+        result.update(bulk_upsert(Deal, deals, unique=["shop_order_id"], update=DEAL_SYNC_FIELDS, key="shop_order_id"))
+        return result
 
     def _orders(self, mapped, contacts, deals, prints, known, products) -> None:
         rows = [
-            {
-                "contact_id": contacts[order.id],
-                "deal_id": deals[order.id],
-                "shop_order_id": order.id,
-                "ordered_at": order.created,
-                "status": order.status,
-                "payment_method": order.payment_method,
-                "delivery_method": order.delivery_method,
-                "amount": order.total,
-                "shop_modified_at": order.modified,
-                "fingerprint": prints[order.id],
-                "send_status": SendStatus.FROM_SHOP,
-            }
+            fit(
+                Order,
+                {
+                    "contact_id": contacts[order.id],
+                    "deal_id": deals[order.id],
+                    "shop_order_id": order.id,
+                    "ordered_at": order.created,
+                    "status": order.status,
+                    "payment_method": order.payment_method,
+                    "delivery_method": order.delivery_method,
+                    "amount": order.total,
+                    "shop_modified_at": order.modified,
+                    "fingerprint": prints[order.id],
+                    "send_status": SendStatus.FROM_SHOP,
+                },
+            )
             for order, _mapping in mapped
         ]
         order_pks = bulk_upsert(Order, rows, unique=["shop_order_id"], update=ORDER_SYNC_FIELDS, key="shop_order_id")
@@ -326,24 +366,23 @@ class OrderImport:
         if replaced:
             OrderItem.objects.filter(order_id__in=replaced).delete()
             OrderCoupon.objects.filter(order_id__in=replaced).delete()
-        bulk_copy(
-            OrderItem,
-            [
-                {
+        items = []
+        for order, _m in mapped:
+            for item in order.items:
+                row = {
                     "order_id": order_pks[order.id],
                     "product_id": products.get(item.sku),
                     "name": item.name,
                     "quantity": item.quantity,
                     "price": item.price,
                 }
-                for order, _m in mapped
-                for item in order.items
-            ],
-        )
+                fit(OrderItem, {"total": item.quantity * item.price})  # the line total the database computes
+                items.append(fit(OrderItem, row))
+        bulk_copy(OrderItem, items)
         bulk_copy(
             OrderCoupon,
             [
-                {"order_id": order_pks[order.id], "code": coupon.code, "discount": coupon.discount}
+                fit(OrderCoupon, {"order_id": order_pks[order.id], "code": coupon.code, "discount": coupon.discount})
                 for order, _m in mapped
                 for coupon in order.coupons
             ],

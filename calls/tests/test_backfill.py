@@ -1,9 +1,11 @@
+import contextlib
 import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from calls.binotel import RateLimited, RestClient, windows
 from calls.models import Call, ListenerState
@@ -138,3 +140,88 @@ def test_two_runs_never_overlap(configured, httpserver):
         assert fake.periods == [] and not Call.objects.exists()
     finally:
         other.close()
+
+
+TOO_MANY = "99999999999" if connection.vendor == "postgresql" else "9" * 20  # SQLite's integers are 64-bit
+CALL_REFUSALS = {
+    # what Binotel says of call 1001 (in the first window of three), and whether the call is skipped
+    "out of range": ({"waitsec": TOO_MANY}, True),
+    "NUL": ({"disposition": "ANS\x00WER", "internalNumber": "9\x0001"}, False),
+    "too long an id": ({"generalCallID": "1" * 65}, True),
+    "wrong type": ({"waitsec": "many", "employeeData": "nobody"}, False),
+    "check constraint": ({"disposition": "REFUSED"}, True),
+    "unique index": ({"externalNumber": "0991112233"}, True),
+}
+
+
+@pytest.mark.parametrize("kind", list(CALL_REFUSALS))
+def test_a_call_refused_on_the_way_in_is_skipped_and_recorded_while_the_rest_is_stored(
+    configured, httpserver, capsys, kind
+):
+    from django.db.models import CheckConstraint, Q, UniqueConstraint
+
+    from crm.tests.test_records import database_refuses
+
+    changes, skipped = CALL_REFUSALS[kind]
+    records = [record(str(1000 + i), SINCE + timedelta(hours=7 * i)) for i in range(8)]
+    records[0]["externalNumber"] = "0991112233"
+    records[1].update(changes)
+    configured(FakeRest(httpserver, records))
+    constraint = {
+        "check constraint": (Call, CheckConstraint(condition=~Q(disposition="REFUSED"), name="test_refused")),
+        "unique index": (
+            Call,
+            UniqueConstraint(fields=["external_number"], condition=Q(external_number="+380991112233"), name="t_u"),
+        ),
+    }.get(kind)
+    if constraint and connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot add a constraint inside the test's transaction")
+
+    with database_refuses(*constraint) if constraint else contextlib.nullcontext():
+        sync(SINCE, SINCE + timedelta(hours=56))
+
+    out, err = capsys.readouterr()
+    stored = set(Call.objects.values_list("binotel_id", flat=True))
+    others = {str(1000 + i) for i in range(8) if i != 1}
+    state = ListenerState.objects.get(name=BACKFILL)
+    if skipped:
+        assert stored == others
+        assert "8 received, 7 stored or updated, 0 unchanged, 1 skipped" in out and "skipped 1" in err
+        assert "1 call(s) skipped" in state.detail
+    else:
+        assert stored == others | {"1001"}
+        assert Call.objects.get(binotel_id="1001").disposition == "ANSWER" or kind == "wrong type"
+        assert state.detail == ""
+    assert state.checkpoint == SINCE + timedelta(hours=56)
+
+
+def test_the_listener_batch_skips_a_refused_call_and_records_it(db):
+    from calls.sync import LISTENER, handle_events
+
+    events = [
+        samples.event("callStop", generalCallID="2001", billsec=17, disposition="ANSWER"),
+        samples.event("callStop", generalCallID="2002", billsec=int(TOO_MANY), disposition="ANSWER"),
+        samples.event("callStop", generalCallID="2" * 65, billsec=1, disposition="ANSWER"),
+        samples.event("callStop", generalCallID="2003", billsec=5, disposition="NO\x00ANSWER"),
+    ]
+
+    summary = handle_events(events)
+
+    assert set(Call.objects.values_list("binotel_id", "disposition")) == {("2001", "ANSWER"), ("2003", "NOANSWER")}
+    assert len(summary.skipped) == 2 and summary.skipped[0].startswith("2002: talk_seconds")
+    assert "2 call(s) skipped" in ListenerState.objects.get(name=LISTENER).detail
+
+
+@pytest.mark.parametrize("since", ["2024-13-01", "9999-12-31T23:30:00", "yesterday"])
+def test_a_bad_since_on_the_command_line_is_a_usage_error_not_a_traceback(configured, httpserver, capsys, since):
+    from django.core.management import ManagementUtility
+
+    configured(FakeRest(httpserver, []))
+    with pytest.raises(CommandError, match="--since"):
+        call_command("sync_binotel_calls", since=since)
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["manage.py", "sync_binotel_calls", "--since", since]).execute()
+
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "--since" in err and "Traceback" not in err

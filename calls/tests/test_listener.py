@@ -118,3 +118,14 @@ async def test_wrong_credentials_stop_the_listener():
         _listener, _stop, task = await listening(stream, key="wrong")
         with pytest.raises(AuthFailed):
             await asyncio.wait_for(task, 10)
+
+
+async def test_an_error_text_after_login_is_a_reconnection_not_refused_credentials():
+    await db(_people)()
+    async with FakeStream([["Internal error"], events("A")]) as stream:
+        listener, stop, task = await listening(stream)
+        await eventually(lambda: Call.objects.filter(binotel_id="A", disposition="ANSWER").exists())
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, 10)
+    assert stream.connections == 2 and listener.connections == 2

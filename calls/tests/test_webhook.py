@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from calls.models import Call
@@ -81,4 +82,50 @@ def test_bodies_without_a_call_are_a_400_and_store_nothing(api, body):
 
 def test_request_types_without_a_call_are_acknowledged(api):
     assert post(api, "requestType=apiCallSettings&externalNumber=0501234567").status_code == 200
+    assert not Call.objects.exists()
+
+
+def completed(call_id: str, **details) -> str:
+    fields = {"generalCallID": call_id, "callType": "0", "externalNumber": "0501234567", "startTime": "1702107076"}
+    fields.update(details)
+    return "requestType=apiCallCompleted&" + "&".join(f"callDetails[{key}]={value}" for key, value in fields.items())
+
+
+@pytest.mark.parametrize(("key", "column"), [("waitsec", "wait_seconds"), ("billsec", "talk_seconds")])
+def test_a_count_past_its_column_is_a_400_naming_it(api, key, column):
+    too_many = "99999999999" if connection.vendor == "postgresql" else "9" * 20  # SQLite's integers are 64-bit
+    response = post(api, completed("77", **{key: too_many}))
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert column in str(response.json())
+    assert not Call.objects.exists()
+
+
+def test_nul_characters_are_dropped(api):
+    response = post(api, completed("78", disposition="ANS%00WER", internalNumber="9%0001"))
+
+    assert response.status_code == 200
+    call = Call.objects.get()
+    assert (call.binotel_id, call.disposition, call.internal_number) == ("78", "ANSWER", "901")
+
+
+def test_a_call_id_longer_than_its_column_is_refused_not_cut(api):
+    prefix = "9" * 64
+    for suffix in ("1", "2"):
+        response = post(api, completed(prefix + suffix))
+        assert response.status_code == 400 and "generalCallID" in str(response.json())
+    assert not Call.objects.exists()
+    assert post(api, completed(prefix)).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite cannot add a constraint inside a transaction")
+def test_a_call_the_database_refuses_is_a_json_400(api):
+    from django.db.models import CheckConstraint, Q
+
+    from crm.tests.test_records import database_refuses
+
+    with database_refuses(Call, CheckConstraint(condition=~Q(disposition="REFUSED"), name="test_refused")):
+        response = post(api, completed("79", disposition="REFUSED"))
+
+    assert response.status_code == 400 and "79" in str(response.json())
     assert not Call.objects.exists()

@@ -1,7 +1,8 @@
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory
@@ -105,3 +106,29 @@ def test_the_raw_cursor_raises_djangos_errors():
 def test_fit_refuses_a_number_that_rounding_pushes_past_its_column():
     with pytest.raises(Unfit):
         fit(Promotion, {"discount_percent": Decimal("999.995")})
+
+
+def test_fit_checks_a_generated_column_by_what_the_database_would_compute():
+    with pytest.raises(Unfit) as refused:
+        fit(OrderItem, {"total": 1000 * Decimal("9999999999.99")})
+    assert refused.value.field == "total"
+    assert fit(OrderItem, {"total": Decimal("12.50")}) == {"total": Decimal("12.50")}
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite cannot add a constraint inside the test's transaction"
+)
+
+
+@contextmanager
+def database_refuses(model, constraint):
+    """The database refuses what `constraint` forbids, for the test: a refusal no parser or `fit` foresees."""
+    with connection.schema_editor() as editor:
+        editor.add_constraint(model, constraint)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # PostgreSQL alters no table with checks pending
+        with connection.schema_editor() as editor:
+            editor.remove_constraint(model, constraint)

@@ -237,3 +237,61 @@ def test_two_runs_never_overlap(google):
     google((OK, report({"202401": JANUARY})))
     run("--start", "2024-01-01", "--end", "2024-01-31")
     assert MonthlyAnalytics.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--start", "2024-13-01"], ["--end", "2024-02-30"], ["--start", "9999-12-31"], ["--start", "２０２４-01-01"]],
+)
+def test_a_bad_date_on_the_command_line_is_a_usage_error_not_a_traceback(google, args, capsys):
+    from django.core.management import ManagementUtility
+
+    google()
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["manage.py", "sync_analytics", *args]).execute()
+
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert args[0] in err and "YYYY-MM-DD" in err and "Traceback" not in err
+
+
+def test_a_key_google_refuses_ends_the_run_with_a_message(settings, monkeypatch, tmp_path):
+    """A real service-account key signed by google-auth, whose token request Google answers invalid_grant."""
+    import google_auth_httplib2
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path = tmp_path / "ga-key.json"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "crm",
+                "private_key_id": "1",
+                "private_key": pem,
+                "client_email": "crm@crm.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": "https://oauth2.googleapis.com/token",
+            }
+        )
+    )
+    settings.GA_PROPERTY_ID, settings.GA_CREDENTIALS_FILE = "123456", str(path)
+    refused = json.dumps({"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+    transport = HttpMockSequence([({"status": "400", "content-type": "application/json"}, refused)] * 2)
+    real = google_analytics.authorized_http
+
+    def signed_over_the_fake():
+        http = real()
+        return google_auth_httplib2.AuthorizedHttp(http.credentials, http=transport)
+
+    monkeypatch.setattr(google_analytics, "authorized_http", signed_over_the_fake)
+
+    with pytest.raises(CommandError, match="refused the service account's key") as failed:
+        run("--start", "2024-01-01", "--end", "2024-01-31")
+
+    assert "invalid_grant" in str(failed.value)
+    assert not MonthlyAnalytics.objects.exists()

@@ -1,3 +1,4 @@
+import contextlib
 import csv
 import io
 import json
@@ -404,3 +405,106 @@ def test_file_import_reports_a_missing_file_and_bad_content(db, tmp_path):
     bad_csv.write_text("id,status\n1,new\n")
     with pytest.raises(CommandError, match="lacks the columns"):
         run(file=str(bad_csv))
+
+
+REFUSALS = {
+    # what the shop sends in order 1001 (page 1 of 3), and whether the order is then skipped
+    "numeric overflow": (lambda order: order["items"][0].update(quantity=1000, price="9999999999.99"), True),
+    "out of range": (lambda order: order["items"][0].update(quantity=2**31), True),
+    "wrong type": (lambda order: order["items"][0].update(quantity="many"), True),
+    "NUL": (lambda order: order["customer"].update(first_name="Ol\x00ena", company="A\x00B"), False),
+    "too long an id": (lambda order: order["items"][0].update(sku="S" * 65), True),
+    "check constraint": (lambda order: order["items"][0].update(name="refused by a check"), True),
+    "unique index": (lambda order: order["coupons"].append({"code": "ONCE", "discount": "1.00"}), True),
+}
+
+
+@pytest.mark.parametrize("kind", list(REFUSALS))
+def test_sync_skips_an_order_refused_on_the_way_in_and_writes_its_page_and_the_later_ones(
+    db, server, shop_settings, kind
+):
+    from django.db.models import Q, UniqueConstraint
+    from django.db.models.constraints import CheckConstraint
+
+    from crm.tests.test_records import database_refuses
+
+    orders = [rest_order(n) for n in range(5)]
+    spoil, skipped = REFUSALS[kind]
+    spoil(orders[1])
+    orders[0]["coupons"].append({"code": "ONCE", "discount": "1.00"})
+    make_shop(server, shop_settings, "rest", orders)
+    constraint = {
+        "check constraint": (OrderItem, CheckConstraint(condition=~Q(name="refused by a check"), name="test_check")),
+        "unique index": (OrderCoupon, UniqueConstraint(fields=["code"], condition=Q(code="ONCE"), name="test_once")),
+    }.get(kind)
+    if constraint and connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot add a constraint inside the test's transaction")
+
+    with database_refuses(*constraint) if constraint else contextlib.nullcontext():
+        output = run()
+
+    written = set(Order.objects.values_list("shop_order_id", flat=True))
+    state = SyncState.objects.get(name="orders:rest")
+    if skipped:
+        assert "created 4, updated 0, unchanged 0, skipped 1" in output
+        assert written == {"1000", "1002", "1003", "1004"}
+        assert [problem for problem in state.last_summary["problems"] if problem.startswith("1001:")]
+        assert state.last_summary["skipped"] == 1
+    else:
+        assert "created 5, updated 0, unchanged 0, skipped 0" in output
+        order = Order.objects.select_related("contact", "deal").get(shop_order_id="1001")
+        assert (order.contact.first_name, order.deal.company_name) == ("Olena", "AB")
+    assert OrderItem.objects.filter(order__shop_order_id="1004").count() == 3
+    assert state.checkpoint == datetime(2024, 2, 1, 10, 0, 4, tzinfo=UTC)
+
+
+def test_sync_finds_a_contact_by_email_in_any_case(db, server, shop_settings):
+    existing = ContactFactory(email="Olena@Shop.ua")
+    make_shop(server, shop_settings, "rest", [rest_order(1, phone="", email="olena@shop.ua")])
+
+    run()
+
+    assert Contact.objects.count() == 1
+    assert Order.objects.get().contact == existing
+
+
+def test_sync_leaves_a_crm_order_on_its_deal_and_a_title_people_changed(db, server, shop_settings):
+    shop = make_shop(server, shop_settings, "rest", [rest_order(1)])
+    run()
+    deal = Deal.objects.get(shop_order_id="1001")
+    deal.title = "Olena's spring order"
+    deal.save()
+    # a second order made in the CRM on this deal, sent to the shop, which gave it its id
+    from deals.models import SendStatus
+
+    second = Order.objects.create(
+        contact=deal.contact,
+        deal=deal,
+        shop_order_id="1002",
+        ordered_at=datetime(2024, 1, 3, tzinfo=UTC),
+        send_status=SendStatus.SENT,
+    )
+    shop.orders[0]["status"] = "shipped"
+    shop.orders.append(rest_order(2, phone=shop.orders[0]["customer"]["phone"]))
+
+    output = run(since="2000-01-01")
+
+    assert "created 0, updated 2" in output
+    second.refresh_from_db()
+    deal.refresh_from_db()
+    assert second.deal == deal and second.status == "processing"
+    assert Deal.objects.count() == 1 and not Deal.objects.filter(title="Order 1002").exists()
+    assert (deal.title, deal.stage.name) == ("Olena's spring order", "Shipped")
+
+
+@pytest.mark.parametrize("since", ["2024-13-01", "2024-02-30T10:00:00", "9999-12-31", "yesterday"])
+def test_sync_refuses_a_bad_since_without_a_traceback(db, shop_settings, since, capsys):
+    from django.core.management import ManagementUtility
+
+    with pytest.raises(CommandError, match="--since"):
+        run(since=since)
+    with pytest.raises(SystemExit) as stopped:
+        ManagementUtility(["manage.py", "sync_shop_orders", "--since", since]).execute()
+    assert stopped.value.code != 0
+    err = capsys.readouterr().err
+    assert "--since" in err and "Traceback" not in err

@@ -96,3 +96,35 @@ def test_without_a_secret_the_webhook_is_off(client, settings):
     settings.SHOP_WEBHOOK_SECRET = ""
     body = json.dumps(woocommerce_order(7)).encode()
     assert post(client, body, signature=sign(body, "")).status_code == 404
+
+
+def test_a_nul_character_is_dropped_and_the_order_stored(client):
+    record = woocommerce_order(7)
+    record["billing"]["first_name"] = "Ol\x00ena"
+    record["line_items"][0]["name"] = "Tea\x00"
+    body = json.dumps(record).encode()
+
+    response = post(client, body, signature=sign(body))
+
+    assert response.status_code == 200 and response.json() == {"detail": "created"}
+    assert Contact.objects.get().first_name == "Olena"
+    assert OrderItem.objects.filter(name="Tea").exists()
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda record: record["line_items"][0].update(quantity=1000, price="9999999999.99"),  # the line total overflows
+        lambda record: record["line_items"][0].update(quantity="many"),
+        lambda record: record["line_items"][0].update(sku="S" * 65),
+    ],
+)
+def test_an_order_the_database_cannot_hold_is_a_json_400_and_writes_nothing(client, spoil):
+    record = woocommerce_order(7)
+    spoil(record)
+    body = json.dumps(record).encode()
+
+    response = post(client, body, signature=sign(body))
+
+    assert response.status_code == 400 and "1007" in response.json()["detail"]
+    assert not Order.objects.exists() and not Deal.objects.exists()

@@ -1,8 +1,10 @@
+import contextlib
 import io
 import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -168,3 +170,86 @@ def test_promotions_sync_stops_on_401(server, shop_settings):
 
     assert not Promotion.objects.exists()
     assert "refused" in SyncState.objects.get(name="promotions:rest").last_error
+
+
+def serve_pages(server, path: str, records: list, *, page_size: int = 2):
+    """A DRF-style list served `page_size` records a page, each page linking to the next."""
+
+    def handler(request):
+        page = int(request.args.get("page", 1))
+        chunk = records[(page - 1) * page_size : page * page_size]
+        more = page * page_size < len(records)
+        next_url = server.url_for(f"{path}?page={page + 1}") if more else None
+        return Response(
+            json.dumps({"count": len(records), "next": next_url, "previous": None, "results": chunk}),
+            mimetype="application/json",
+        )
+
+    server.expect_request(path).respond_with_handler(handler)
+
+
+def promo_code(n: int, **changes) -> dict:
+    return {**REST_CODES[0], "id": 100 + n, "code": f"CODE{n}", **changes}
+
+
+PROMO_CODE_REFUSALS = {
+    # what the shop sends as promo code 101 (page 1 of 3), and whether it is then skipped
+    "wrong type": ({"usage_count": "many"}, True),
+    "negative count (check constraint)": ({"usage_count": -1}, True),
+    "out of range": ({"usage_limit": 2**31 if connection.vendor == "postgresql" else 2**63}, True),
+    "numeric overflow": ({"amount": "99999999999.00"}, True),
+    "NUL": ({"description": "half\x00price", "code": "NUL\x00CODE"}, False),
+    "too long an id": ({"code": "C" * 101}, True),
+    "check constraint": ({"discount_type": "refused by a check"}, True),
+    "unique index": ({"code": "ONCE"}, True),
+}
+
+
+@pytest.mark.parametrize("kind", list(PROMO_CODE_REFUSALS))
+def test_a_promo_code_refused_on_the_way_in_is_skipped_and_its_pages_written(server, shop_settings, kind):
+    from django.db.models import CheckConstraint, Q, UniqueConstraint
+
+    from crm.tests.test_records import database_refuses
+
+    shop_settings.SHOP_BACKEND = "rest"
+    changes, skipped = PROMO_CODE_REFUSALS[kind]
+    codes = [promo_code(n) for n in range(5)]
+    codes[0]["code"] = "ONCE"
+    codes[1].update(changes)
+    serve_pages(server, "/api/promocodes/", codes)
+    serve_pages(server, "/api/promotions/", [])
+    serve_pages(server, "/api/discounts/", [])
+    constraint = {
+        "check constraint": (PromoCode, CheckConstraint(condition=~Q(discount_type="refused by a check"), name="t_c")),
+        "unique index": (PromoCode, UniqueConstraint(fields=["code"], condition=Q(code="ONCE"), name="t_once")),
+    }.get(kind)
+    if constraint and connection.vendor != "postgresql":
+        pytest.skip("SQLite cannot add a constraint inside the test's transaction")
+
+    with database_refuses(*constraint) if constraint else contextlib.nullcontext():
+        output = run()
+
+    stored = set(PromoCode.objects.values_list("external_id", flat=True))
+    summary = SyncState.objects.get(name="promotions:rest").last_summary["promo_codes"]
+    if skipped:
+        assert "promo codes: created 4, updated 0, unchanged 0, skipped 1" in output
+        assert stored == {"100", "102", "103", "104"}
+        assert summary["skipped"] == 1 and summary["problems"][0].startswith("101: ")
+    else:
+        assert "promo codes: created 5, updated 0, unchanged 0, skipped 0" in output
+        code = PromoCode.objects.get(external_id="101")
+        assert (code.code, code.description) == ("NULCODE", "halfprice")
+
+
+def test_a_promotion_whose_discount_is_past_its_column_is_skipped(server, shop_settings):
+    shop_settings.SHOP_BACKEND = "rest"
+    promotions = [{**REST_PROMOTIONS[0], "id": n, "discount_percent": "100000" if n == 2 else "15"} for n in range(4)]
+    serve_pages(server, "/api/promotions/", promotions)
+    serve_pages(server, "/api/promocodes/", [])
+    serve_pages(server, "/api/discounts/", [])
+
+    output = run()
+
+    assert "promotions: created 3, updated 0, unchanged 0, skipped 1" in output
+    assert "2: not written: discount_percent" in output
+    assert sorted(Promotion.objects.values_list("external_id", flat=True)) == ["0", "1", "3"]

@@ -1,27 +1,15 @@
 import sys
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from calls.binotel import BinotelError, windows
 from calls.services import checkpoint_get
 from calls.sync import BACKFILL, backfill, rest_client
+from crm import arguments
 from crm.locks import advisory_lock
-
-
-def moment(value: str) -> datetime:
-    """An ISO date (midnight in the project's time zone) or date-time."""
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value)
-        if day is None:
-            raise ValueError(value)
-        parsed = datetime.combine(day, time.min)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
 
 LOCK = "calls.sync_binotel_calls"
 
@@ -33,15 +21,19 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", type=moment, help="ISO date or date-time; default: the checkpoint")
-        parser.add_argument("--until", type=moment, help="ISO date or date-time; default: now")
+        parser.add_argument("--since", type=arguments.moment, help="ISO date or date-time; default: the checkpoint")
+        parser.add_argument("--until", type=arguments.moment, help="ISO date or date-time; default: now")
 
     def handle(self, *args, **options):
         client = rest_client()
         if client is None:
             raise CommandError("Set BINOTEL_API_KEY and BINOTEL_API_SECRET.")
-        until = options["until"] or timezone.now()
-        since = options["since"] or checkpoint_get(name=BACKFILL) or until - timedelta(days=1)
+        until = arguments.given(arguments.moment, options["until"], "--until") or timezone.now()
+        since = (
+            arguments.given(arguments.moment, options["since"], "--since")
+            or checkpoint_get(name=BACKFILL)
+            or until - timedelta(days=1)
+        )
         if since >= until:
             raise CommandError("--since must be before --until.")
         with advisory_lock(LOCK) as acquired:

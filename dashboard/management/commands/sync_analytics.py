@@ -1,4 +1,3 @@
-import datetime
 import sys
 
 from django.conf import settings
@@ -6,16 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from crm import arguments
 from crm.locks import advisory_lock
 from dashboard import google_analytics
 from dashboard.sync import CHECKPOINT, last_synced_month, sync_analytics
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -25,15 +18,16 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--start", type=_date, help="First day, YYYY-MM-DD.")
-        parser.add_argument("--end", type=_date, help="Last day, YYYY-MM-DD (included).")
+        parser.add_argument("--start", type=arguments.day, help="First day, YYYY-MM-DD.")
+        parser.add_argument("--end", type=arguments.day, help="Last day, YYYY-MM-DD (included).")
 
     def handle(self, *args, start=None, end=None, **options):
         if not settings.GA_PROPERTY_ID or not settings.GA_PROPERTY_ID.isdigit():
             raise CommandError("Set GA_PROPERTY_ID to the numeric id of the GA4 property.")
         if not settings.GA_CREDENTIALS_FILE:
             raise CommandError("Set GA_CREDENTIALS_FILE to the service account's JSON key file.")
-        end = end or timezone.localdate()
+        start = arguments.given(arguments.day, start, "--start")
+        end = arguments.given(arguments.day, end, "--end") or timezone.localdate()
         if start is None:
             # The last stored month may have been partial when it was fetched: fetch it again.
             start = last_synced_month() or end.replace(month=1, day=1)

@@ -1,26 +1,15 @@
 import sys
-from datetime import datetime, time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
+from crm import arguments
 from crm.locks import advisory_lock
 from deals import shop, sync
-
-
-def parse_since(value: str) -> datetime:
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(f"--since takes a date or a date and time, not {value!r}.")
-        moment = datetime.combine(day, time.min)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class Rollback(Exception):
@@ -34,7 +23,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--since", help="Orders modified from this date (time) on, instead of the checkpoint.")
+        parser.add_argument(
+            "--since",
+            type=arguments.moment,
+            help="Orders modified from this date (YYYY-MM-DD) or moment (ISO 8601) on, instead of the checkpoint.",
+        )
         parser.add_argument("--file", help="Import this JSON or CSV orders file instead of calling the shop.")
         parser.add_argument("--dry-run", action="store_true", help="Do everything, then roll back.")
 
@@ -45,7 +38,7 @@ class Command(BaseCommand):
                 raise CommandError("Another sync_shop_orders is running; this one stops without importing.")
             state = sync.sync_state(f"orders:{backend}")
             started_at = timezone.now()
-            start = parse_since(since) if since else state.checkpoint
+            start = arguments.given(arguments.moment, since, "--since") or state.checkpoint
             try:
                 client = None if file else shop.get_shop()
                 parse = shop.parse_rest_order if file else client.parse_order
