@@ -38,6 +38,8 @@ class Contact(TrashableModel, TimeStampedModel):
         verbose_name_plural = _("contacts")
         indexes = [
             models.Index(Lower("last_name"), name="contact_last_name_lower_idx"),
+            # the shop sync matches a buyer's email in any case
+            models.Index(Lower("email"), name="contact_email_lower_idx"),
             models.Index(fields=["responsible", "-created_at"], name="contact_responsible_idx"),
             models.Index(fields=["last_name", "first_name", "id"], name="contact_list_order_idx"),
         ]
