@@ -28,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from calls.models import Call, CallType
 from calls.services import Batch, CallPiece, call_upsert
@@ -75,11 +76,7 @@ TRANSIENT_MODELS = ("users.WebSocketTicket",)
 
 
 class DemoRefused(Exception):
-    """The database holds data of its own; `found` says what, as {verbose name: rows}."""
-
-    def __init__(self, found: dict[str, int]):
-        super().__init__(found)
-        self.found = found
+    """The database is not one to seed; the message tells the operator why."""
 
 
 # --- what the shop and its people are called
@@ -359,6 +356,24 @@ def rows_in_use() -> dict[str, int]:
     return found
 
 
+def demo_pipeline() -> Pipeline | None:
+    """The pipeline the demo's deals go on: the first one with stages (on a fresh install, the migrations')."""
+    return Pipeline.objects.filter(stages__isnull=False).distinct().order_by("position", "id").first()
+
+
+def _check_fresh() -> None:
+    found = rows_in_use()
+    if found:
+        listed = ", ".join(f"{name}: {count}" for name, count in found.items())
+        message = _(
+            "The database is in use (%(found)s). Demo data goes only into a fresh database "
+            "that holds nothing but the owner's account; nothing was written."
+        )
+        raise DemoRefused(message % {"found": listed})
+    if demo_pipeline() is None:
+        raise DemoRefused(_("The demo's deals need a pipeline with stages, and the database has none."))
+
+
 def seed_demo(
     *, password: str, progress: Callable[[str, int], None] | None = None
 ) -> dict[type[models.Model], int] | None:
@@ -371,9 +386,7 @@ def seed_demo(
     with transaction.atomic():
         if is_seeded():
             return None
-        found = rows_in_use()
-        if found:
-            raise DemoRefused(found)
+        _check_fresh()
         demo = Demo(rng=random.Random(SEED), now=timezone.now())  # noqa: S311 - demo data, not secrets
         seed_staff(demo=demo, password=password)
         for model, step in STEPS:
@@ -396,7 +409,7 @@ def seed_staff(*, demo: Demo, password: str) -> None:
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,
             internal_number=internal,
-            work_phone=normalize_phone(f"+38044{int(internal) * 1013 + 2_400_000}"),
+            work_phone=normalize_phone(f"+380442400{internal}"),
             birth_date=birth_date,
             chat_nickname=CHAT_NICKNAMES.get(key) or transliterate(first),
             password=hashed,
@@ -546,7 +559,9 @@ def seed_products(*, demo: Demo) -> None:
     ]
     Product.objects.bulk_create(products)
     demo.products = products
-    demo.prices = {product.pk: Decimal(price) for product, (*_, price) in zip(products, PRODUCTS, strict=True)}
+    demo.prices = {
+        product.pk: Decimal(price) for product, (_name, _package, price) in zip(products, PRODUCTS, strict=True)
+    }
     demo.count(Product, len(products))
 
 
@@ -624,7 +639,7 @@ def _stages(pipeline: Pipeline) -> tuple[list[Stage], list[Stage], list[Stage]]:
 
 def seed_deals(*, demo: Demo, count: int = 160) -> None:
     """Deals on the stages of the pipeline the migrations made: the older ones mostly closed, the recent open."""
-    pipeline = Pipeline.objects.order_by("position", "id").first()
+    pipeline = demo_pipeline()
     open_stages, won_stages, failed_stages = _stages(pipeline)
     sellers = [demo.staff[key] for key in SALES_STAFF]
     deals, moments = [], []
@@ -838,8 +853,9 @@ def seed_chats(*, demo: Demo) -> None:
         owner=admin, name="novyny", display_name="Новини компанії", is_channel=True, members=[*staff, *owners]
     )
     direct, _created = chat_direct(user=demo.staff["sales_head"], other=demo.staff["retail_1"])
+    chats = ((general, GENERAL_CHAT), (sales, SALES_CHAT), (news, NEWS_CHANNEL), (direct, DIRECT_CHAT))
     messages: list[Message] = []
-    for chat, script in ((general, GENERAL_CHAT), (sales, SALES_CHAT), (news, NEWS_CHANNEL), (direct, DIRECT_CHAT)):
+    for chat, script in chats:
         posted = _post(demo, chat, script)
         start = demo.now - datetime.timedelta(hours=demo.rng.randrange(20, 60))
         for position, message in enumerate(posted):
@@ -850,7 +866,7 @@ def seed_chats(*, demo: Demo) -> None:
         for membership in members[:-1]:
             chat_mark_read(chat=chat, user=membership.user, up_to=posted[-1].pk)
     Message.objects.bulk_update(messages, ["created_at"])
-    demo.count(Chat, 4)
+    demo.count(Chat, len(chats))
     demo.count(Message, len(messages))
 
 

@@ -140,3 +140,12 @@ def test_seeded_data_shows_through_the_api_by_the_access_rules(api, owner):
 
     assert api.as_user(iryna).get("/api/contacts/").data["count"] == 300  # contacts: all staff read
     assert api.as_user(owner).get("/api/deals/").data["count"] == Deal.objects.count()
+
+
+def test_seed_demo_refuses_an_install_without_a_pipeline(owner):
+    Pipeline.objects.all().delete()
+
+    with pytest.raises(CommandError, match="pipeline"):
+        seed()
+
+    assert not demo_staff().exists()

@@ -39,14 +39,7 @@ class Command(BaseCommand):
             try:
                 counts = demo.seed_demo(password=password, progress=self._progress if verbosity > 1 else None)
             except demo.DemoRefused as refused:
-                found = ", ".join(f"{name}: {count}" for name, count in refused.found.items())
-                raise CommandError(
-                    _(
-                        "The database is in use (%(found)s). Demo data goes only into a fresh database "
-                        "that holds nothing but the owner's account; nothing was written."
-                    )
-                    % {"found": found}
-                ) from None
+                raise CommandError(str(refused)) from None
         if counts is None:
             self.stdout.write(_("The demo data is in the database already; nothing was changed."))
             return
