@@ -327,9 +327,13 @@ class Demo:
         return timezone.make_aware(moment)
 
 
+def demo_accounts() -> models.QuerySet[User]:
+    return User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").select_related("department").order_by("pk")
+
+
 def is_seeded() -> bool:
-    """Whether demo accounts are in the database: this command has seeded it."""
-    return User.objects.filter(email__iendswith=f"@{DEMO_EMAIL_DOMAIN}").exists()
+    """Whether demo accounts are in the database: `seed_demo` has seeded it."""
+    return demo_accounts().exists()
 
 
 def rows_in_use() -> dict[str, int]:

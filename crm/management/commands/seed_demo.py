@@ -1,4 +1,5 @@
 import secrets
+import string
 import time
 
 from django.contrib.auth.password_validation import validate_password
@@ -26,8 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, password=None, verbosity=1, **options):
         generated = password is None
-        if generated:
-            password = secrets.token_urlsafe(12)
+        if generated:  # letters and digits only: nothing a shell or a form would take for something else
+            password = "".join(secrets.choice(string.ascii_letters + string.digits) for _index in range(16))
         try:
             validate_password(password, User(email=f"demo@{demo.DEMO_EMAIL_DOMAIN}"))
         except ValidationError as error:
@@ -51,8 +52,7 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(_("Demo accounts (log in with the email and the password):"))
-        staff = User.objects.filter(email__iendswith=f"@{demo.DEMO_EMAIL_DOMAIN}").select_related("department")
-        for user in staff.order_by("pk"):
+        for user in demo.demo_accounts():
             department = user.department.name if user.department else ""
             self.stdout.write(f"  {user.email}  {user.get_role_display()}, {department}")
         if generated:
