@@ -1,6 +1,8 @@
 import pytest
 import pytest_asyncio
+import redis
 from channels.layers import channel_layers
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -9,14 +11,24 @@ from users.models import Role
 from users.tests.factories import UserFactory
 
 
+def _empty_channel_layer() -> None:
+    """The channel layer's Redis database (not the cache's, since crm/settings.py keeps them apart)."""
+    if django_settings.REDIS_URL:
+        with redis.Redis.from_url(django_settings.REDIS_URL) as client:
+            client.flushdb()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
-    """Throttle counters live in the cache; uploads go to a temporary folder; hashing is cheap."""
+    """Throttle counters live in the cache, groups and queued events in the channel layer: each test starts
+    with both empty; uploads go to a temporary folder; hashing is cheap."""
     cache.clear()
+    _empty_channel_layer()
     settings.MEDIA_ROOT = settings.SENDFILE_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()
+    _empty_channel_layer()
 
 
 @pytest.fixture(autouse=True)

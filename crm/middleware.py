@@ -1,5 +1,9 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+from crm.parsers import MAX_DEPTH, TOO_DEEP, is_json, too_deep
 
 
 class ApiNotFoundMiddleware:
@@ -18,3 +22,28 @@ class ApiNotFoundMiddleware:
         ):
             return JsonResponse({"detail": _("Not found.")}, status=404)
         return response
+
+
+class JsonBodyMiddleware:
+    """A JSON body nested past `crm.parsers.MAX_DEPTH` is a 400 before any view sees it.
+
+    Python's json module recurses once per level: thousands of `[` are a RecursionError, a 500, in
+    whatever reads them, be it the project's parser (which refuses them itself), a DRF parser a view
+    names, or `json.loads(request.body)` in a webhook. Everything else about a body is left to the view
+    (a webhook acknowledges a ping that is not JSON at all). A JSON body past
+    DATA_UPLOAD_MAX_MEMORY_SIZE is a 413: DRF's parsers would read one of any size.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_json(request.META.get("CONTENT_TYPE", "")):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                detail = _("The body is larger than %(limit)s bytes.") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+                return JsonResponse({"detail": detail}, status=413)
+            if too_deep(body):
+                return JsonResponse({"detail": TOO_DEEP % {"limit": MAX_DEPTH}}, status=400)
+        return self.get_response(request)

@@ -265,6 +265,18 @@ class DateField(serializers.DateField):
     to_internal_value = _drf_field(parse_date)
 
 
+class BoundedDateField(DateField):
+    """A date of years 1900 to 2999, for ranges that do day arithmetic (near `date.min`/`date.max` it overflows)."""
+
+    default_error_messages = {"out_of_range": _("Give a date between 1900-01-01 and 2999-12-31.")}
+
+    def to_internal_value(self, data):
+        day = super().to_internal_value(data)
+        if not 1900 <= day.year <= 2999:
+            self.fail("out_of_range")
+        return day
+
+
 class DateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value):
         try:

@@ -6,6 +6,7 @@ SQLite in the project folder and an in-memory channel layer.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "crm.middleware.ApiNotFoundMiddleware",
+    "crm.middleware.JsonBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "users.middleware.LastSeenMiddleware",
@@ -131,6 +133,42 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _redis_database(url: str) -> tuple[str, int]:
+    """The server a Redis URL names and its database number (`/N`, or `?db=N`; 0 when it names none)."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if parts.scheme == "unix":
+        server, number = parts.path, query.get("db", ["0"])[0]
+    else:
+        server = f"{parts.hostname}:{parts.port or 6379}"
+        number = query.get("db", [parts.path.strip("/") or "0"])[0]
+    try:
+        return server, int(number)
+    except ValueError:
+        raise ImproperlyConfigured(f"Cannot read the database number of the Redis URL {url!r}.") from None
+
+
+def _redis_next_database(url: str) -> str:
+    """The same server, the database after the URL's: redis://host:6379/0 -> redis://host:6379/1."""
+    parts = urlsplit(url)
+    _server, number = _redis_database(url)
+    query = parse_qs(parts.query)
+    if "db" in query or parts.scheme == "unix":
+        query["db"] = [str(number + 1)]
+        # Not urlunsplit: it writes unix:///path as unix:/path.
+        return f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query, doseq=True)}"
+    return urlunsplit(parts._replace(path=f"/{number + 1}"))
+
+
+# Django's cache.clear() is a FLUSHDB of the cache's whole database: had the channel layer lived there too,
+# it would have silently dropped every socket's group memberships. So the cache has a database of its own.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (_redis_next_database(REDIS_URL) if REDIS_URL else "")
+if REDIS_URL and _redis_database(REDIS_CACHE_URL) == _redis_database(REDIS_URL):
+    raise ImproperlyConfigured(
+        "REDIS_CACHE_URL names the channel layer's database (REDIS_URL): clearing the cache would empty it."
+    )
 # redis-py's default read timeout (5 s) equals channels-redis' blocking read of a socket's events (BZPOPMIN, 5 s),
 # so the read of every quiet socket timed out and its consumer died with 1011 (channels_redis issue #422,
 # redis-py #4091). Reads wait longer than that; connecting to a Redis that is down fails fast.
@@ -167,7 +205,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_PREFIX", default="crm"),
             "OPTIONS": {**_redis_options, "retry": Retry(NoBackoff(), 1)},
         }
@@ -221,6 +259,14 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Reverse proxies in front of the server that each append the address they were reached from to
+# X-Forwarded-For (crm/client_address.py). 0: the peer of the connection is the client and the header is
+# ignored, since anyone can send it. Login throttling and everything else that needs a client's address
+# read it this way.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is a number of proxies: 0 or more.")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "users.authentication.JWTAuthentication",
@@ -240,9 +286,12 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
         "invitation": env.str("THROTTLE_INVITATION_RATE", default="30/min"),
     },
+    # DRF's own reading of X-Forwarded-For (`get_ident`), should any throttle not go through crm.throttling.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Bodies are JSON; the few endpoints that take a file add multipart themselves.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bodies are JSON, read by crm.parsers (nesting, ranges, characters PostgreSQL refuses: a 400);
+    # the few endpoints that take a file add multipart themselves.
+    "DEFAULT_PARSER_CLASSES": ["crm.parsers.JSONParser"],
 }
 
 SIMPLE_JWT = {
@@ -257,6 +306,10 @@ SIMPLE_JWT = {
     or salted_hmac("crm.jwt", "signing-key", secret=SECRET_KEY).hexdigest(),
     "ALGORITHM": "HS256",
 }
+
+# The OpenAPI schema and its viewers (/api/schema/, /api/docs/) for anyone; otherwise for a signed-in user
+# (a JWT, or the admin's session cookie). On by default only with DEBUG: the CRM is invitation-only.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",

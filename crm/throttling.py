@@ -1,10 +1,16 @@
-"""DRF's scoped throttle, counting in this process' memory while the shared cache (Redis) is down."""
+"""DRF's scoped throttle, counting in this process' memory while the shared cache (Redis) is down.
+
+Clients are told apart by `crm.client_address.throttle_ident` (TRUSTED_PROXY_COUNT decides whether
+X-Forwarded-For is believed at all), never by a header a client can vary from one attempt to the next.
+"""
 
 import logging
 
 from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 from rest_framework import throttling
+
+from crm.client_address import throttle_ident
 
 logger = logging.getLogger(__name__)
 
@@ -13,6 +19,9 @@ _fallback = LocMemCache("crm-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_
 
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    def get_ident(self, request):
+        return throttle_ident(request)
+
     def allow_request(self, request, view):
         try:
             return super().allow_request(request, view)
@@ -20,3 +29,22 @@ class ScopedRateThrottle(throttling.ScopedRateThrottle):
             logger.warning("throttle counting in process memory, the cache is unavailable: %r", error)
             self.cache = _fallback
             return super().allow_request(request, view)
+
+
+class _Scope:
+    """What DRF's scoped throttle reads of a view: its scope."""
+
+    def __init__(self, scope: str):
+        self.throttle_scope = scope
+
+
+def throttle_check(request, scope: str) -> float | None:
+    """Count `request` against `scope` outside DRF (a plain Django view); the seconds to wait when over the rate.
+
+    The same class, rate, counter and client rule as the API's views of that scope, so that the
+    admin's login and the API's share one allowance per client.
+    """
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _Scope(scope)):
+        return None
+    return throttle.wait() or 0

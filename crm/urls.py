@@ -1,14 +1,40 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import BasePermission
 
 from chat.urls import page_urlpatterns as chat_pages
 from crm.views import SearchView
+from users.admin import throttled_admin_login
+
+
+class DocsReader(BasePermission):
+    """The schema and its viewer: anyone with API_DOCS_PUBLIC, else a signed-in user (JWT or admin session)."""
+
+    def has_permission(self, request, view):
+        return settings.API_DOCS_PUBLIC or bool(request.user and request.user.is_authenticated)
+
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI; a browser that is not signed in is sent to the admin's login, and back here after it."""
+
+    permission_classes = [DocsReader]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated):
+            return redirect_to_login(self.request.get_full_path(), reverse("admin:login"))
+        return super().handle_exception(exc)
+
 
 urlpatterns = [
+    # Before the admin's own URLs: its login counts against the API login's allowance (crm.throttling).
+    path("admin/login/", throttled_admin_login),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[DocsReader]), name="schema"),
+    path("api/docs/", DocsView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include(("users.auth_urls", "auth"))),
     path("api/users/", include(("users.urls", "users"))),
     path("api/activity/", include(("activity.urls", "activity"))),

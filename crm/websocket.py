@@ -22,9 +22,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 
 from crm.broadcast import user_group
+from crm.parsers import load_json
 from users.services import SOCKETS_STREAM, user_socket_closed, user_socket_opened, ws_ticket_consume
 
 logger = logging.getLogger(__name__)
@@ -143,8 +144,8 @@ class Consumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
-            content = json.loads(text_data or "")
-        except ValueError:
+            content = load_json(text_data or "")
+        except ParseError:
             content = None
         if not isinstance(content, dict):
             await self.send_error(_("A message must be a JSON object."))
@@ -170,6 +171,10 @@ class Consumer(AsyncJsonWebsocketConsumer):
         await self.send(text_data=frame)
 
     async def user_deactivated(self, event: dict) -> None:
+        await self.close(code=NOT_AUTHENTICATED)
+
+    async def user_password_changed(self, event: dict) -> None:
+        # Whoever opened the socket with the old password must not keep hearing events after the change.
         await self.close(code=NOT_AUTHENTICATED)
 
     # From crm.channel_layer

@@ -20,8 +20,9 @@ TOPICS = {"order.created", "order.updated"}
 
 
 def signature_valid(body: bytes, signature: str, secret: str) -> bool:
-    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    return hmac.compare_digest(expected, signature or "")
+    expected = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest())
+    # As bytes: compare_digest refuses a str with characters outside ASCII (a TypeError, so a 500).
+    return hmac.compare_digest(expected, (signature or "").encode("utf-8", "surrogateescape"))
 
 
 class WebhookResultSerializer(serializers.Serializer):

@@ -1,10 +1,15 @@
+import math
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from crm.files_admin import ProtectedFilesAdmin
+from crm.throttling import throttle_check
 from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
 
 
@@ -83,3 +88,21 @@ class WebSocketTicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@never_cache
+def throttled_admin_login(request, extra_context=None):
+    """The admin's login, with the API login's allowance: each attempt counts against the client's `auth` rate.
+
+    The owner and admins are staff, so this form guards the accounts that matter most; it shares the
+    counter (and the client address rule, and the fallback while Redis is down) of `POST /api/auth/token/`.
+    """
+    if request.method == "POST":
+        wait = throttle_check(request, "auth")
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
+            context = {**admin.site.each_context(request), "title": _("Too many sign-in attempts"), "seconds": seconds}
+            response = render(request, "admin/login_throttled.html", context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+    return admin.site.login(request, extra_context)

@@ -138,6 +138,31 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     def get_short_name(self):
         return self.first_name or self.email
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_replaced = True
+
+    def save(self, *args, **kwargs):
+        """Saving a new password ends what the old one opened (`users.services.user_password_changed`).
+
+        Every way to change a password (the admin's forms, `manage.py changepassword`, any later one)
+        goes through `set_password` or `set_unusable_password` and then here, so none can miss it.
+        `set_password` leaves the raw password in `_password` until the save; the rehash of a password
+        at login clears it first, as that is not a change.
+        """
+        update_fields = kwargs.get("update_fields")
+        replaced = (
+            not self._state.adding
+            and (self._password is not None or getattr(self, "_password_replaced", False))
+            and (update_fields is None or "password" in update_fields)
+        )
+        super().save(*args, **kwargs)
+        if replaced:
+            from users.services import user_password_changed
+
+            self._password_replaced = False
+            user_password_changed(user=self)
+
     @property
     def is_owner_or_admin(self) -> bool:
         return self.is_active and self.role in (Role.OWNER, Role.ADMIN)

@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework_simplejwt import serializers as jwt_serializers
 
 from crm import parsing
 from crm.files import DownloadURLField
+from users.authentication import JWTAuthentication
 from users.models import Department, Invitation, Presence, Status, User, UserGroup
 
 
@@ -213,6 +215,17 @@ class InvitationAcceptSerializer(serializers.Serializer):
     work_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     chat_nickname = serializers.CharField(max_length=64, required=False, allow_blank=True)
     password = serializers.CharField(write_only=True, style={"input_type": "password"}, max_length=128)
+
+
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
+    """A new access token and a new refresh token for a refresh token, which stops working. 401 when the
+    token is invalid, expired or used, or its user is gone, deactivated or has changed password."""
+
+    def validate(self, attrs):
+        # The checks an access token meets (users.authentication), before simplejwt's rotation, whose own
+        # lookup of the user fails with a 500 when the user was deleted.
+        JWTAuthentication().get_user(self.token_class(attrs["refresh"]))
+        return super().validate(attrs)
 
 
 class LogoutSerializer(serializers.Serializer):

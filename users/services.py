@@ -233,6 +233,18 @@ def user_deactivate(*, user: User, actor: User) -> User:
 
 
 @transaction.atomic
+def user_password_changed(*, user: User) -> None:
+    """A new password ends what the old one opened: refresh tokens, WebSocket tickets and open sockets.
+
+    Called by `User.save` whenever a password is saved. Access tokens and other browsers' sessions
+    already stop working by themselves (the token carries a hash of the password, the session too).
+    """
+    WebSocketTicket.objects.filter(user=user).delete()
+    _blacklist_refresh_tokens(user)
+    broadcast(user_group(SOCKETS_STREAM, user.pk), "user.password_changed", {"user": user.pk})
+
+
+@transaction.atomic
 def user_activate(*, user: User, actor: User) -> User:
     if user.is_active:
         raise Conflict(_("This user is already active."))

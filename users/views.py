@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from crm import viewsets
 from crm.exceptions import DomainError
+from crm.parsers import JSONParser
 from crm.parsing import parse_int, query_param
 from crm.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
 from crm.throttling import ScopedRateThrottle
@@ -30,6 +31,7 @@ from users.serializers import (
     QuestionnaireSerializer,
     StatusSerializer,
     StructureNodeSerializer,
+    TokenRefreshSerializer,
     UserAdminUpdateSerializer,
     UserGroupSerializer,
     UserSerializer,
@@ -45,6 +47,7 @@ class TokenView(TokenObtainPairView):
 
 
 class TokenRefreshThrottledView(TokenRefreshView):
+    serializer_class = TokenRefreshSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 

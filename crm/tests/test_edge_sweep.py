@@ -1,9 +1,12 @@
-"""The edge sweep: every GET operation of the schema, each declared parameter set to each edge value, as an employee.
+"""The edge sweep: every GET operation of the schema, each declared parameter set to each edge value, as an employee;
+every operation that takes a body, given edge bodies, as the owner; and the headers clients forge.
 
 Beside the schema fuzzing (which works from the declared types), this throws what clients actually
 send by mistake or on purpose: a NUL byte, digits that are not ASCII, NaN, a huge exponent, negative
-and zero ids, far dates, a very long string, an empty JSON list. Any 5xx, or a page of more than 200
-rows, fails. New endpoints and parameters are swept as soon as the schema declares them.
+and zero ids, far dates, a very long string, an empty JSON list; in bodies also JSON nested thousands
+deep, numbers past a double or a 64-bit integer and unpaired surrogates; in headers forged or garbage
+X-Forwarded-For values and webhook signatures. Any 5xx, or a page of more than 200 rows, fails. New
+endpoints and parameters are swept as soon as the schema declares them.
 """
 
 import logging
@@ -14,7 +17,8 @@ import pytest
 from django.apps import apps
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import QueryDict
-from django.urls import resolve
+from django.test import Client
+from django.urls import resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -216,3 +220,154 @@ def test_every_query_parameter_the_code_reads_is_declared(world, quiet_request_l
         if asked - declared:
             undeclared.append(f"GET {path} reads {sorted(asked - declared)}")
     assert not undeclared, "\n".join(undeclared)
+
+
+# --- Bodies
+
+DEEP = "[" * 5000 + "]" * 5000
+# Whole bodies, as raw JSON text.
+EDGE_BODIES = [
+    DEEP,
+    '{"a":' * 5000 + "1" + "}" * 5000,
+    "1e400",
+    "99999999999999999999",
+    '"\\u0000"',
+    "[]",
+    "null",
+    "{",
+    '{"a": NaN}',
+]
+# What every declared property of a body is set to at once, as raw JSON text.
+EDGE_FIELD_VALUES = [
+    '"a\\u0000b"',
+    '"\\ud800"',
+    "1e400",
+    "1.7976931348623157e308",
+    "99999999999999999999",
+    "-99999999999999999999",
+    '"99999999999999999999"',
+    '"１２"',
+    '"9999-12-31"',
+    '"0001-01-01"',
+    DEEP,
+    "[99999999999999999999]",
+    '{"id": 99999999999999999999}',
+    '""',
+    "null",
+    "true",
+    f'"{LONG}"',
+]
+
+
+def _schema():
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _body_properties(schema: dict, operation: dict) -> list[str]:
+    names = set()
+    for content in operation.get("requestBody", {}).get("content", {}).values():
+        body = content.get("schema", {})
+        if "$ref" in body:
+            body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+        names.update(body.get("properties", {}))
+    return sorted(names)
+
+
+def _write_operations(schema: dict):
+    for path, operations in schema["paths"].items():
+        for method in ("post", "put", "patch"):
+            if method in operations:
+                yield path, method, operations[method]
+
+
+def test_every_operation_with_a_body_survives_edge_bodies(world, quiet_request_log, settings):
+    settings.SHOP_WEBHOOK_SECRET = "edge-sweep"
+    owner = UserFactory(role=Role.OWNER, is_staff=True, is_superuser=True)
+    client = APIClient()
+    client.force_authenticate(owner)
+    schema = _schema()
+    failures, started, requests = [], time.monotonic(), 0
+    for path, method, operation in _write_operations(schema):
+        url = path
+        for name in (p["name"] for p in operation.get("parameters", []) if p["in"] == "path"):
+            url = url.replace(f"{{{name}}}", _existing_id(path, name))
+        properties = _body_properties(schema, operation) or ["value"]
+        bodies = [*EDGE_BODIES]
+        bodies += ["{" + ", ".join(f'"{name}": {value}' for name in properties) + "}" for value in EDGE_FIELD_VALUES]
+        for body in bodies:
+            response = getattr(client, method)(url, data=body, content_type="application/json")
+            if response.status_code >= 500:
+                failures.append(f"{method.upper()} {url} {body[:60]!r}: {response.status_code}")
+            requests += 1
+    elapsed = time.monotonic() - started
+    assert not failures, "\n".join(failures)
+    assert requests > 1000  # the sweep really walked the schema
+    print(f"body sweep: {requests} requests in {elapsed:.1f} s")
+
+
+# --- Headers
+
+FORWARDED_FOR = [
+    "",
+    ",,,",
+    "unknown",
+    "203.0.113.9",
+    "203.0.113.9, 10.0.0.1",
+    "999.999.999.999",
+    "::1, garbage, 2001:db8::1",
+    "fe80::1%eth0",
+    "\x00",
+    "ü, ß",
+    ", ".join(["198.51.100.7"] * 2000),
+    LONG,
+]
+SIGNATURES = ["", "ü", "\x00", "Ω≈ç√", "====", "not base64!", "a" * 10_000, "ÿ" * 44, "\udcff"]
+
+
+@pytest.mark.parametrize("proxies", [0, 1, 3])
+def test_forwarded_for_values_are_no_500(world, quiet_request_log, settings, proxies):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    settings.BINOTEL_WEBHOOK_TRUSTED_PROXIES = ["127.0.0.1"]
+    anonymous, signed_in = APIClient(), APIClient()
+    signed_in.force_authenticate(world)
+    failures = []
+    for value in FORWARDED_FOR:
+        headers = {"HTTP_X_FORWARDED_FOR": value}
+        responses = {
+            "login": anonymous.post(reverse("auth:token"), {"email": "a@b.c", "password": "x"}, **headers),
+            "refresh": anonymous.post(reverse("auth:token-refresh"), {"refresh": "x"}, **headers),
+            "admin login": Client().post("/admin/login/", {"username": "a", "password": "b"}, **headers),
+            "list": signed_in.get(reverse("contacts:contact-list"), **headers),
+            "binotel": anonymous.post(reverse("calls:binotel-webhook"), {"requestType": "x"}, **headers),
+        }
+        failures += [
+            f"{name} X-Forwarded-For={value[:30]!r}: {r.status_code}"
+            for name, r in responses.items()
+            if r.status_code >= 500
+        ]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("secret", ["edge-sweep", "ключ"])
+def test_garbage_webhook_signatures_are_refused_not_500(world, quiet_request_log, settings, secret):
+    settings.SHOP_WEBHOOK_SECRET = secret
+    client = APIClient()
+    failures = []
+    for signature in SIGNATURES:
+        headers = {"HTTP_X_WC_WEBHOOK_SIGNATURE": signature, "HTTP_X_WC_WEBHOOK_TOPIC": "order.created"}
+        for body in (b"{}", DEEP.encode(), b"\xff\xfe"):
+            response = client.post(reverse("deals:shop-webhook"), data=body, content_type="application/json", **headers)
+            if response.status_code not in (400, 401):
+                failures.append(f"shop signature={signature[:20]!r} body={body[:10]!r}: {response.status_code}")
+        # Binotel signs nothing; a signature-looking header, or any other garbage, changes nothing.
+        response = client.post(
+            reverse("calls:binotel-webhook"),
+            data="requestType=apiCallCompleted",
+            content_type="application/x-www-form-urlencoded",
+            REMOTE_ADDR="194.88.218.116",
+            HTTP_X_SIGNATURE=signature,
+            HTTP_X_WC_WEBHOOK_SIGNATURE=signature,
+        )
+        if response.status_code >= 500:
+            failures.append(f"binotel signature={signature[:20]!r}: {response.status_code}")
+    assert not failures, "\n".join(failures)

@@ -94,6 +94,21 @@ def test_a_bad_or_reversed_range_is_a_400(api, owner, params):
     assert api.as_user(owner).get(METRICS, params).status_code == 400
 
 
+# Digits that are not ASCII (full-width, Arabic-Indic, superscript), and what else only a lax parser reads.
+NOT_STRICT_DATES = ["２０２４-０１-０１", "٢٠٢٤-٠١-٠١", "2024-0１-01", "2024-1-1", " 2024-01-01T00:00", "20240101"]
+
+
+@pytest.mark.parametrize("day", NOT_STRICT_DATES)
+def test_dates_are_read_strictly(api, owner, day):
+    """README: dates are YYYY-MM-DD in ASCII digits (crm/parsing.py); anything else is a 400 naming the parameter."""
+    response = api.as_user(owner).get(METRICS, {"start_date": day, "end_date": "2024-03-01"})
+    assert response.status_code == 400
+    assert "start_date" in response.json()
+    response = api.as_user(owner).get(EMPLOYEES, {"date_after": day, "date_before": "2024-03-01"})
+    assert response.status_code == 400
+    assert "date_after" in response.json()
+
+
 def test_employees_do_not_see_the_analytics(api, employee):
     params = {"start_date": "2024-01-01", "end_date": "2024-12-31"}
     assert api.as_user(employee).get(METRICS, params).status_code == 403
