@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from calls.serializers import CallSerializer, WebhookAnswerSerializer, WebhookSe
 from calls.sync import MalformedCall, Summary, piece_from_webhook, recording_url, write_pieces
 from contacts.selectors import contacts_visible
 from crm import viewsets
+from crm.parsers import JSONParser
 from leads.selectors import leads_visible
 
 CALL_SEARCH = ["external_number", "internal_number", "binotel_id"]

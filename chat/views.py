@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from chat import selectors, services
@@ -30,6 +30,7 @@ from chat.serializers import (
 from crm import viewsets
 from crm.exceptions import DomainError
 from crm.ids import MAX_ID
+from crm.parsers import JSONParser
 from users.models import User
 
 USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH)

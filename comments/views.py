@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from comments import selectors, services
@@ -11,6 +11,7 @@ from comments.filters import CommentFilter
 from comments.models import Comment
 from comments.serializers import CommentCreateSerializer, CommentSerializer, CommentUpdateSerializer
 from crm import viewsets
+from crm.parsers import JSONParser
 
 
 class CommentViewSet(

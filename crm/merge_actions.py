@@ -7,12 +7,13 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 
+from crm import parsing
 from crm.ids import MAX_ID
 from crm.merge import merge_records
 
 
 class MergeRequestSerializer(serializers.Serializer):
-    other = serializers.IntegerField(
+    other = parsing.IntegerField(
         min_value=1, max_value=MAX_ID, help_text=_("The record to merge into this one; it goes to the trash.")
     )
 

@@ -51,8 +51,8 @@ def _constant(name: str):
     raise ParseError(NOT_FINITE)
 
 
-def _check(data) -> None:
-    """Depth, and characters no database column or encoder takes; iterative, so nothing recurses."""
+def _check(data, *, text: bool = True) -> None:
+    """Depth, and (with `text`) characters no database column or encoder takes; iterative, so nothing recurses."""
     pending = [(data, 1)]
     while pending:
         value, depth = pending.pop()
@@ -60,14 +60,14 @@ def _check(data) -> None:
             if depth > MAX_DEPTH:
                 raise ParseError(TOO_DEEP % {"limit": MAX_DEPTH})
             for key, item in value.items():
-                if _UNSTORABLE.search(key):
+                if text and _UNSTORABLE.search(key):
                     raise ParseError(UNSTORABLE)
                 pending.append((item, depth + 1))
         elif isinstance(value, list):
             if depth > MAX_DEPTH:
                 raise ParseError(TOO_DEEP % {"limit": MAX_DEPTH})
             pending.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and _UNSTORABLE.search(value):
+        elif text and isinstance(value, str) and _UNSTORABLE.search(value):
             raise ParseError(UNSTORABLE)
 
 
@@ -87,8 +87,12 @@ def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
-def load_json(raw: bytes | str, *, encoding: str = "utf-8"):
-    """The value of a JSON document, or ParseError (400) saying why it cannot be taken."""
+def load_json(raw: bytes | str, *, encoding: str = "utf-8", unstorable_text: bool = False):
+    """The value of a JSON document, or ParseError (400) saying why it cannot be taken.
+
+    `unstorable_text=True` lets NUL characters and unpaired surrogates through, for a reader that
+    brings each record within its columns itself (`crm.records.fit`), as the shop's webhook does.
+    """
     if isinstance(raw, bytes):
         try:
             raw = raw.decode(encoding)
@@ -100,7 +104,7 @@ def load_json(raw: bytes | str, *, encoding: str = "utf-8"):
         raise ParseError(TOO_DEEP % {"limit": MAX_DEPTH}) from None
     except ValueError as error:  # the decoder's errors, and an integer of more than 4,300 digits
         raise ParseError(SYNTAX % {"error": error}) from None
-    _check(data)
+    _check(data, text=not unstorable_text)
     return data
 
 

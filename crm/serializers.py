@@ -17,18 +17,6 @@ class TargetField(serializers.Field):
         return target_label(getattr(instance, self.type_field), getattr(instance, self.id_field))
 
 
-class BoundedDateField(serializers.DateField):
-    """A date of years 1900 to 2999: day arithmetic near `date.min`/`date.max` would overflow into a 500."""
-
-    default_error_messages = {"out_of_range": _("Give a date between 1900-01-01 and 2999-12-31.")}
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not 1900 <= day.year <= 2999:
-            self.fail("out_of_range")
-        return day
-
-
 def date_range(attrs: dict):
     """`date_after` and `date_before` of a query (inclusive days): both or neither, never with `period`,
     in order. Returns the pair, or None when neither is given."""

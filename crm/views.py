@@ -4,13 +4,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm import search
+from crm import parsing, search
 
 
 class SearchParamsSerializer(serializers.Serializer):
     q = serializers.CharField(min_length=search.MIN_QUERY_LENGTH, max_length=200)
     type = serializers.CharField(required=False, allow_blank=True)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=5)
+    limit = parsing.IntegerField(required=False, min_value=1, max_value=50, default=5)
 
     def validate_type(self, value):
         wanted = [name.strip() for name in value.split(",") if name.strip()]

@@ -175,10 +175,10 @@ class WorkItemSerializer(serializers.Serializer):
 
 
 class OrderItemInputSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    product = parsing.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
     name = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    quantity = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    quantity = parsing.IntegerField(min_value=1, max_value=2**31 - 1)
+    price = parsing.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
     def validate(self, attrs):
         if not attrs.get("product") and not attrs.get("name", "").strip():
@@ -189,7 +189,7 @@ class OrderItemInputSerializer(serializers.Serializer):
 class OrderCreateSerializer(serializers.Serializer):
     """An order made in the CRM for a deal the caller may change; it goes to the shop when the shop can take it."""
 
-    deal = serializers.PrimaryKeyRelatedField(queryset=Deal.objects.none())
+    deal = parsing.PrimaryKeyRelatedField(queryset=Deal.objects.none())
     items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=500)
     payment_method = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     delivery_method = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

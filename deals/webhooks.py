@@ -3,16 +3,17 @@
 import base64
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm.parsers import load_json
 from deals import sync
 from deals.shop import Page, parse_woocommerce_order
 
@@ -58,9 +59,11 @@ class ShopWebhookView(APIView):
         if topic not in TOPICS:
             return Response({"detail": _("Ignored.")})
         try:
-            record = json.loads(body)
-        except ValueError:
-            return Response({"detail": _("The body is not JSON.")}, status=status.HTTP_400_BAD_REQUEST)
+            record = load_json(body, unstorable_text=True)  # the sync drops NULs and skips what cannot be stored
+        except ParseError as error:
+            return Response({"detail": error.detail}, status=status.HTTP_400_BAD_REQUEST)
+        if not isinstance(record, dict):
+            return Response({"detail": _("The body is not a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
         importer = sync.OrderImport(backend="woocommerce", parse=parse_woocommerce_order)
         importer.import_page(Page([record]))
         summary = importer.summary

@@ -196,3 +196,31 @@ def test_the_kanban_declares_its_query_parameters():
     assert {"pipeline", "page_size", "status", "responsible", "date_after"} <= set(parameters)
     assert parameters["pipeline"]["required"] is True
     assert parameters["page_size"]["schema"]["type"] == "integer"
+
+
+@pytest.mark.parametrize(
+    ("url", "param", "value"),
+    [
+        ("/api/calendars/", "date", "２０２６-01-01"),
+        ("/api/calendars/", "date_after", "2026-０1-01"),
+        ("/api/search/", "limit", "５"),
+    ],
+)
+def test_calendar_dates_and_search_limits_take_ascii_digits_only(api, employee, url, param, value):
+    query = {"q": "Olena", param: value} if url == "/api/search/" else {param: value, "date_before": "2026-01-31"}
+    response = api.as_user(employee).get(url, query)
+    assert response.status_code == 400, response.content
+    assert param in response.json()
+
+
+def test_a_merge_names_the_other_record_in_ascii_digits(api, admin_user):
+    from contacts.tests.factories import ContactFactory
+
+    kept, other = ContactFactory(), ContactFactory()
+    response = api.as_user(admin_user).post(
+        f"/api/contacts/{kept.pk}/merge/",
+        {"other": str(other.pk).translate(str.maketrans("0123456789", "０１２３４５６７８９"))},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "other" in response.json()

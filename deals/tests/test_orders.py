@@ -151,6 +151,8 @@ def test_only_who_may_change_the_deal_makes_or_sends_its_orders(api, employee, w
         {"items": [{"product": 999999, "quantity": 1, "price": "1"}]},
         {"deal": "abc"},
         {"items": "nope"},
+        {"items": [{"name": "x", "quantity": "２", "price": "1"}]},  # digits that are not ASCII
+        {"items": [{"name": "x", "quantity": 1, "price": "１"}]},
     ],
 )
 def test_bad_orders_are_400_and_store_nothing(api, employee, settings, change):

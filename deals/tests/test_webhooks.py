@@ -128,3 +128,11 @@ def test_an_order_the_database_cannot_hold_is_a_json_400_and_writes_nothing(clie
 
     assert response.status_code == 400 and "1007" in response.json()["detail"]
     assert not Order.objects.exists() and not Deal.objects.exists()
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'{"id": 1e400}', b"[" * 5000, b'"\\u0000"', b"{"])
+def test_a_signed_body_that_is_not_an_order_object_is_400(client, body):
+    response = post(client, body, signature=sign(body))
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert not Order.objects.exists()
