@@ -11,6 +11,7 @@ from treebeard.forms import movenodeform_factory
 from crm.files_admin import ProtectedFilesAdmin
 from crm.throttling import throttle_check
 from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
+from users.services import user_sessions_end
 
 
 @admin.register(User)
@@ -47,6 +48,11 @@ class UserAdmin(ProtectedFilesAdmin, DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "role")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_sessions_end(user=obj)  # as the API's deactivation does: tokens and open sockets end
 
 
 @admin.register(Department)

@@ -225,11 +225,16 @@ def user_deactivate(*, user: User, actor: User) -> User:
         raise Conflict(_("This user is already deactivated."))
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
-    _blacklist_refresh_tokens(user)
-    # Open sockets would otherwise outlive the account.
-    broadcast(user_group(SOCKETS_STREAM, user.pk), "user.deactivated", {"user": user.pk})
+    user_sessions_end(user=user)
     activity_record(actor=actor, verb="deactivated", target=user, changed_fields=["is_active"])
     return user
+
+
+def user_sessions_end(*, user: User) -> None:
+    """A deactivated account's refresh tokens, tickets and open sockets end; they would otherwise outlive it."""
+    WebSocketTicket.objects.filter(user=user).delete()
+    _blacklist_refresh_tokens(user)
+    broadcast(user_group(SOCKETS_STREAM, user.pk), "user.deactivated", {"user": user.pk})
 
 
 @transaction.atomic

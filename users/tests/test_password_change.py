@@ -134,3 +134,17 @@ async def test_a_password_change_closes_the_users_open_sockets_with_4401(ws, pat
     assert output["code"] == NOT_AUTHENTICATED
     while not await other.receive_nothing(timeout=0.3):
         assert (await other.receive_output())["type"] != "websocket.close", "a colleague's socket stays open"
+
+
+@pytest.mark.django_db
+def test_deactivating_someone_in_the_admin_ends_their_tokens_and_tickets(api, rf, owner, employee):
+    from django.contrib import admin
+
+    tokens, ticket = login(api, employee).data, ws_ticket_issue(user=employee)
+    employee.is_active = False
+    form = type("Form", (), {"changed_data": ["is_active"]})()
+    admin.site._registry[User].save_model(rf.post("/admin/"), employee, form, change=True)
+    assert BlacklistedToken.objects.filter(token__user=employee).exists()
+    assert not WebSocketTicket.objects.filter(user=employee).exists()
+    assert refresh(api, tokens["refresh"]).status_code == 401
+    assert ws_ticket_consume(token=ticket) is None
