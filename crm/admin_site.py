@@ -6,6 +6,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from crm.admin import AuditFieldsMixin
 
@@ -62,6 +63,19 @@ SYSTEM_MODELS = [
 ]
 
 SYSTEM_SECTION = "system"
+
+# simplejwt's names for its token models and their columns, which it translates into no "uk": named here so that
+# makemessages keeps their Ukrainian in the project's catalog, which Django reads for every app's strings.
+THIRD_PARTY_NAMES = [
+    gettext_noop("Token Blacklist"),
+    gettext_noop("Outstanding Token"),
+    gettext_noop("Outstanding Tokens"),
+    gettext_noop("Blacklisted Token"),
+    gettext_noop("Blacklisted Tokens"),
+    gettext_noop("jti"),
+    gettext_noop("token"),
+    gettext_noop("blacklisted at"),
+]
 
 
 def is_system(model) -> bool:
