@@ -12,7 +12,6 @@ from contacts.tests.factories import ContactFactory
 from deals.tests.factories import DealFactory
 
 
-
 def _catalog_has_the_admin_strings() -> bool:
     with translation.override("uk"):
         return translation.gettext("Records and settings") != "Records and settings"
