@@ -5,6 +5,7 @@ Use `CrmModelAdmin` (and `CrmTabularInline`) instead of Django's classes in an a
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 AUDIT_PREFIXES = ("created_", "updated_", "deleted_")
@@ -26,11 +27,17 @@ class AuditFieldsMixin:
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
-        return [name for name in fields if not _is_audit(name)] + [name for name in fields if _is_audit(name)]
+        audit = sorted((name for name in fields if _is_audit(name)), key=_audit_order)
+        return [name for name in fields if not _is_audit(name)] + audit
 
 
 def _is_audit(name) -> bool:
     return isinstance(name, str) and is_audit_field(name)
+
+
+def _audit_order(name: str) -> int:
+    """Created, then updated, then deleted; `sorted` keeps the model's order within each."""
+    return next(index for index, prefix in enumerate(AUDIT_PREFIXES) if name.startswith(prefix))
 
 
 class CrmModelAdmin(AuditFieldsMixin, admin.ModelAdmin):
@@ -44,7 +51,14 @@ class CrmModelAdmin(AuditFieldsMixin, admin.ModelAdmin):
     name_accusative = None
 
     def _accusative(self):
-        return str(self.name_accusative or self.opts.verbose_name)
+        if self.name_accusative is not None:
+            name = str(self.name_accusative)
+            with translation.override(None):
+                untranslated = str(self.name_accusative)
+            # A language with no accusative in the catalog reads better in its nominative than in English.
+            if name != untranslated:
+                return name
+        return str(self.opts.verbose_name)
 
     def save_model(self, request, obj, form, change):
         fields = {field.name for field in self.opts.concrete_fields}
