@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from calendars.models import FeedToken
+from crm.admin import CrmModelAdmin
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(admin.ModelAdmin):
+class FeedTokenAdmin(CrmModelAdmin):
     """Revoke a link by deleting it; tokens themselves are never stored."""
 
     list_display = ["user", "sources", "created_at", "last_used_at"]

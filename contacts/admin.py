@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
@@ -20,23 +20,24 @@ from contacts.models import (
     SendReceipt,
 )
 from contacts.selectors import contact_search
+from crm.admin import CrmModelAdmin, CrmTabularInline
 from crm.files_admin import ProtectedFilesAdmin
 from crm.trash_admin import TrashAdminMixin
 
 
-class PhoneInline(admin.TabularInline):
+class PhoneInline(CrmTabularInline):
     model = Phone
     extra = 1
 
 
-class ReturnItemInline(admin.TabularInline):
+class ReturnItemInline(CrmTabularInline):
     model = ReturnItem
     extra = 1
 
 
 @admin.register(Contact)
-class ContactAdmin(TrashAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "email", "company", "responsible", "loyalty_balance", "created_at"]
+class ContactAdmin(TrashAdminMixin, CrmModelAdmin):
+    list_display = ["__str__", "phone_numbers", "email", "company", "responsible", "loyalty_balance", "created_at"]
     list_filter = ["newsletter", "payment_method", "delivery_method", "created_at"]
     search_fields = ["first_name", "last_name", "patronymic", "email", "phones__number", "edrpou"]
     list_select_related = ["company", "responsible"]
@@ -44,48 +45,57 @@ class ContactAdmin(TrashAdminMixin, admin.ModelAdmin):
     readonly_fields = ["loyalty_balance", "created_at", "updated_at"]
     inlines = [PhoneInline]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("phones")
+
+    @admin.display(description=_("phones"))
+    def phone_numbers(self, contact):
+        return ", ".join(phone.number for phone in contact.phones.all())
+
     def get_search_results(self, request, queryset, search_term):
         """As the API's list searches: one trigram index over the names, email and EDRPOU, phones in any spelling."""
         return contact_search(queryset, search_term), False
 
 
 @admin.register(Phone)
-class PhoneAdmin(admin.ModelAdmin):
+class PhoneAdmin(CrmModelAdmin):
     list_display = ["number", "contact", "label"]
     search_fields = ["number", "contact__last_name"]
     list_select_related = ["contact"]
-    raw_id_fields = ["contact"]
+    autocomplete_fields = ["contact"]
 
 
 @admin.register(ContactEvent)
-class ContactEventAdmin(admin.ModelAdmin):
+class ContactEventAdmin(CrmModelAdmin):
+    name_accusative = pgettext_lazy("accusative", "contact event")
     list_display = ["contact", "type", "occurred_at", "call_id"]
     list_filter = ["type", "occurred_at"]
     search_fields = ["contact__last_name", "call_id"]
     list_select_related = ["contact"]
-    raw_id_fields = ["contact"]
+    autocomplete_fields = ["contact"]
 
 
 @admin.register(ContactActivity)
-class ContactActivityAdmin(admin.ModelAdmin):
+class ContactActivityAdmin(CrmModelAdmin):
     list_display = ["name", "contact", "type", "delivery_status", "responsible", "occurred_at"]
     list_filter = ["type", "occurred_at"]
     search_fields = ["name", "message", "contact__last_name", "delivery_status", "provider_message_id"]
     list_select_related = ["contact", "responsible"]
-    raw_id_fields = ["contact", "responsible"]
+    autocomplete_fields = ["contact", "responsible"]
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(CrmModelAdmin):
     list_display = ["subject", "contact", "direction", "sent_at"]
     list_filter = ["direction", "sent_at"]
     search_fields = ["subject", "body", "contact__last_name", "contact__email"]
     list_select_related = ["contact"]
-    raw_id_fields = ["contact"]
+    autocomplete_fields = ["contact"]
 
 
 @admin.register(LoyaltyTransaction)
-class LoyaltyTransactionAdmin(admin.ModelAdmin):
+class LoyaltyTransactionAdmin(CrmModelAdmin):
+    name_accusative = pgettext_lazy("accusative", "loyalty transaction")
     list_display = ["contact", "kind", "amount", "balance_after", "created_by", "created_at"]
     list_filter = ["kind", "created_at"]
     search_fields = ["contact__last_name", "reason", "order_reference"]
@@ -98,26 +108,27 @@ class LoyaltyTransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Return)
-class ReturnAdmin(ProtectedFilesAdmin, admin.ModelAdmin):
+class ReturnAdmin(ProtectedFilesAdmin, CrmModelAdmin):
     list_display = ["__str__", "contact", "status", "date", "responsible", "decided_by"]
     list_filter = ["status", "date"]
     search_fields = ["contact__last_name", "order_reference", "reason", "items__sku"]
     list_select_related = ["contact", "responsible", "decided_by"]
-    raw_id_fields = ["contact", "responsible", "decided_by"]
+    autocomplete_fields = ["contact", "responsible", "decided_by"]
     inlines = [ReturnItemInline]
 
 
 @admin.register(CustomerRequest)
-class CustomerRequestAdmin(admin.ModelAdmin):
+class CustomerRequestAdmin(CrmModelAdmin):
     list_display = ["__str__", "contact", "channel", "status", "responsible", "due_date", "created_at"]
     list_filter = ["status", "channel", "created_at"]
     search_fields = ["reason", "description", "contact__last_name"]
     list_select_related = ["contact", "responsible"]
-    raw_id_fields = ["contact", "order", "deal", "responsible", "created_by"]
+    autocomplete_fields = ["contact", "order", "deal", "responsible"]
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(CrmModelAdmin):
+    name_accusative = pgettext_lazy("accusative", "campaign")
     list_display = [
         "name",
         "channel",
@@ -141,7 +152,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    raw_id_fields = ["sender"]
+    autocomplete_fields = ["sender"]
 
     def get_queryset(self, request):
         unknown = Q(recipients__status=SendOutcome.UNKNOWN)
@@ -153,14 +164,15 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(CampaignRecipient)
-class CampaignRecipientAdmin(admin.ModelAdmin):
+class CampaignRecipientAdmin(CrmModelAdmin):
     """Who a campaign reached and how; `unknown` ones wait for an operator to check them with the provider."""
 
+    name_accusative = pgettext_lazy("accusative", "campaign recipient")
     list_display = ["contact", "campaign", "status", "detail", "updated_at"]
     list_filter = ["status", "campaign"]
     search_fields = ["contact__last_name", "contact__email", "contact__phones__number", "detail"]
     list_select_related = ["contact", "campaign"]
-    raw_id_fields = ["campaign", "contact"]
+    autocomplete_fields = ["campaign", "contact"]
     readonly_fields = ["campaign", "contact", "status", "detail", "updated_at"]
     actions = ["checked_sent", "checked_not_sent"]
 
@@ -186,11 +198,12 @@ class CampaignRecipientAdmin(admin.ModelAdmin):
 
 
 @admin.register(SendReceipt)
-class SendReceiptAdmin(admin.ModelAdmin):
+class SendReceiptAdmin(CrmModelAdmin):
+    name_accusative = pgettext_lazy("accusative", "send receipt")
     list_display = ["key", "user", "scope", "outcome", "created_at"]
     search_fields = ["key", "scope", "user__email"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
     readonly_fields = ["response", "created_at"]
 
     @admin.display(description=_("outcome"))

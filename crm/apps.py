@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,10 @@ class CrmConfig(AppConfig):
 
         use_strict_model_fields()
         files.autodiscover()
+
+
+class CrmAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on the CRM's site (crm.admin_site): its title, its order of sections, its System section."""
+
+    default = False  # named in INSTALLED_APPS in place of django.contrib.admin; CrmConfig stays crm's own
+    default_site = "crm.admin_site.CrmAdminSite"

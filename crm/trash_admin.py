@@ -14,6 +14,12 @@ class TrashFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("in", _("In the trash")), ("all", _("All"))]
 
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        # Django names its unfiltered choice "All"; here it is the default, which leaves the trash out.
+        choices[0]["display"] = _("Not in the trash")
+        return choices
+
     def queryset(self, request, queryset):
         if self.value() == "in":
             return queryset.filter(deleted_at__isnull=False)

@@ -1,12 +1,15 @@
 from django.contrib import admin
+from django.utils.translation import pgettext_lazy
 
+from crm.admin import CrmModelAdmin
 from dashboard.models import MonthlyAnalytics, SyncCheckpoint
 
 
 @admin.register(MonthlyAnalytics)
-class MonthlyAnalyticsAdmin(admin.ModelAdmin):
+class MonthlyAnalyticsAdmin(CrmModelAdmin):
     """Filled by `manage.py sync_analytics`; read-only here."""
 
+    name_accusative = pgettext_lazy("accusative", "monthly analytics")
     list_display = ["month", "users", "transactions", "purchase_revenue", "ad_cost", "roi", "failed_purchase_rate"]
     date_hierarchy = "month"
 
@@ -18,5 +21,6 @@ class MonthlyAnalyticsAdmin(admin.ModelAdmin):
 
 
 @admin.register(SyncCheckpoint)
-class SyncCheckpointAdmin(admin.ModelAdmin):
+class SyncCheckpointAdmin(CrmModelAdmin):
+    name_accusative = pgettext_lazy("accusative", "sync checkpoint")
     list_display = ["name", "position", "updated_at"]

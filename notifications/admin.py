@@ -1,22 +1,23 @@
 from django.contrib import admin
 
+from crm.admin import CrmModelAdmin
 from notifications.models import Notification, NotificationPreference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CrmModelAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "seen_at"]
     list_filter = ["kind", "created_at", "seen_at"]
     search_fields = ["title", "description", "recipient__email"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
-    raw_id_fields = ["recipient"]
+    autocomplete_fields = ["recipient"]
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(CrmModelAdmin):
     list_display = ["user", "kind", "email"]
     list_filter = ["kind", "email"]
     search_fields = ["user__email", "kind"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
