@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from crm.admin import CrmModelAdmin
 from crm.files_admin import ProtectedFilesAdmin
 from crm.throttling import throttle_check
 from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
@@ -15,7 +17,8 @@ from users.services import user_sessions_end
 
 
 @admin.register(User)
-class UserAdmin(ProtectedFilesAdmin, DjangoUserAdmin):
+class UserAdmin(ProtectedFilesAdmin, CrmModelAdmin, DjangoUserAdmin):
+    name_accusative = pgettext_lazy("accusative", "user")
     ordering = ["last_name", "first_name", "email"]
     list_display = ["email", "last_name", "first_name", "role", "department", "is_active", "last_seen"]
     list_filter = ["role", "is_active", "is_staff", "department", "group"]
@@ -65,17 +68,18 @@ class DepartmentAdmin(TreeAdmin):
 
 
 @admin.register(UserGroup)
-class UserGroupAdmin(admin.ModelAdmin):
+class UserGroupAdmin(CrmModelAdmin):
+    name_accusative = pgettext_lazy("accusative", "user group")
     search_fields = ["name"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(CrmModelAdmin):
     list_display = ["email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["role", "department", "created_at"]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["invited_by"]
-    readonly_fields = ["invited_by", "created_at", "accepted_at", "revoked_at", "user", "expires_at"]
+    readonly_fields = ["invited_by", "accepted_at", "revoked_at", "user", "expires_at"]
     exclude = ["token_hash"]
 
     def has_add_permission(self, request):
@@ -84,7 +88,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebSocketTicket)
-class WebSocketTicketAdmin(admin.ModelAdmin):
+class WebSocketTicketAdmin(CrmModelAdmin):
     list_display = ["user", "expires_at"]
     list_filter = ["expires_at"]
     search_fields = ["user__email"]
