@@ -75,7 +75,7 @@ def api():
 @pytest_asyncio.fixture
 async def ws():
     """`await ws(path, user=...)` opens a socket on the ASGI application; all are closed after the test."""
-    from crm.websocket_testing import open_socket
+    from crm.tests.support.sockets import open_socket
 
     opened = []
 
@@ -93,7 +93,7 @@ async def ws():
 @pytest.fixture
 def servers(transactional_db, tmp_path):
     """`servers(n)` starts n server processes sharing this test's PostgreSQL and Redis; all stop after the test."""
-    from crm.websocket_testing import ServerProcess, shared_services_or_skip
+    from crm.tests.support.sockets import ServerProcess, shared_services_or_skip
 
     started = []
 

@@ -1,6 +1,6 @@
 from activity.services import EVERYONE_GROUP, STREAM
-from crm.broadcast import user_group
-from crm.websocket import Consumer
+from crm.realtime.broadcast import user_group
+from crm.realtime.websocket import Consumer
 
 
 class ActivityConsumer(Consumer):

@@ -1,7 +1,7 @@
 import django_filters
 
 from activity.models import Activity
-from crm.filters import PeriodFilterSet, TargetFilter
+from crm.api.filters import PeriodFilterSet, TargetFilter
 
 
 class ActivityFilter(PeriodFilterSet):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from activity.models import Activity
-from crm.serializers import TargetField
+from crm.api.serializers import TargetField
 from users.serializers import UserBriefSerializer
 
 

@@ -5,7 +5,7 @@ from django.db import models
 
 from activity.models import Activity
 from activity.serializers import ActivitySerializer
-from crm.broadcast import broadcast_many, user_group
+from crm.realtime.broadcast import broadcast_many, user_group
 from users.selectors import user_managers
 
 STREAM = "activity"

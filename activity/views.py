@@ -2,7 +2,7 @@ from activity import selectors
 from activity.filters import ActivityFilter
 from activity.models import Activity
 from activity.serializers import ActivitySerializer
-from crm import viewsets
+from crm.api import viewsets
 
 
 class ActivityViewSet(viewsets.ReadOnlyModelViewSet):

@@ -55,7 +55,7 @@ from rest_framework.test import APIClient  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from bench.machine import yardstick  # noqa: E402
-from crm.periods import period_bounds  # noqa: E402
+from crm.api.periods import period_bounds  # noqa: E402
 from deals.models import Deal, Pipeline, Stage  # noqa: E402
 from users.models import Department, Role, User  # noqa: E402
 
@@ -385,7 +385,7 @@ def floor_my_work(cursor, viewer):
     deal = f"""SELECT 'deal', d.id, d.title, d.status, d.amount, d.responsible_id, d.created_at
             FROM deals_deal d WHERE {deal_where}"""
     params = [*lead_params, *deal_params]
-    # A page of each part as far as the page's end, then of their union (crm.pagination.MergedRows).
+    # A page of each part as far as the page's end, then of their union (crm.api.pagination.MergedRows).
     newest = f"ORDER BY created_at DESC, id DESC LIMIT {PAGE}"
     results = rows(cursor, f"({lead} {newest}) UNION ALL ({deal} {newest}) {newest}", params)
     count = capped_count(cursor, f"SELECT 1 FROM ({lead} UNION ALL {deal}) w", params)

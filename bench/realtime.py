@@ -53,7 +53,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 from bench.machine import yardstick  # noqa: E402
 from chat.models import Chat, ChatMember, Message  # noqa: E402
 from contacts.models import Contact  # noqa: E402
-from crm.websocket_testing import ServerProcess, free_port  # noqa: E402
+from crm.tests.support.sockets import ServerProcess, free_port  # noqa: E402
 from users.models import User  # noqa: E402
 from users.services import ws_ticket_issue  # noqa: E402
 

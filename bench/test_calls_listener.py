@@ -27,7 +27,7 @@ from django.db import connection, connections
 from calls.sync import build_listener
 from calls.tests import samples
 from contacts.tests.factories import ContactFactory, PhoneFactory
-from crm.runtime import freeze_loaded_objects
+from crm.realtime.runtime import freeze_loaded_objects
 from users.models import Role
 from users.services import ws_ticket_issue
 from users.tests.factories import UserFactory

@@ -7,7 +7,7 @@ from rest_framework.exceptions import ValidationError
 
 from calendars import registry
 from calendars.registry import CalendarEvent
-from crm.periods import day_bounds
+from crm.api.periods import day_bounds
 
 
 def parse_sources(value: str | None) -> list[str]:

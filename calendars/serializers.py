@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from crm.parsing import BooleanField, BoundedDateField
-from crm.periods import PERIOD_CHOICES, period_bounds
-from crm.serializers import date_range
+from crm.api.parsing import BooleanField, BoundedDateField
+from crm.api.periods import PERIOD_CHOICES, period_bounds
+from crm.api.serializers import date_range
 
 
 class CalendarQuerySerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from calendars.serializers import (
     FeedTokenRequestSerializer,
     FeedTokenSerializer,
 )
-from crm.periods import day_bounds
+from crm.api.periods import day_bounds
 
 
 class CalendarView(APIView):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from calls.models import Call
 from calls.sync import client_number
-from crm.filters import PeriodFilterSet
+from crm.api.filters import PeriodFilterSet
 
 
 class CallFilter(PeriodFilterSet):

@@ -16,8 +16,8 @@ from django.utils import timezone
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import CallerSerializer, CallSerializer
 from contacts.models import ContactEvent, EventType, Phone
-from crm.broadcast import broadcast_many, user_group
-from crm.bulk import bulk_insert, bulk_upsert
+from crm.realtime.broadcast import broadcast_many, user_group
+from crm.workers.bulk import bulk_insert, bulk_upsert
 from leads.models import Lead, LeadSource
 from users.models import User
 from users.selectors import user_managers

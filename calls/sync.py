@@ -1,7 +1,7 @@
 """Binotel's call data turned into upserts: shared by the listener, the REST backfill and the webhook.
 
-Every piece of a call is brought within the calls table's columns (`crm.records.fit`) when it is
-parsed, and written under `crm.records.write_each`: a call refused on the way in, whatever refused
+Every piece of a call is brought within the calls table's columns (`crm.workers.records.fit`) when it is
+parsed, and written under `crm.workers.records.write_each`: a call refused on the way in, whatever refused
 it, is skipped with its reason (the run's summary, the worker's state) while the others are written.
 A generalCallID longer than its column is refused, never cut: two cut ids would become one call.
 """
@@ -23,9 +23,9 @@ from calls.binotel import BinotelError, Listener, RestClient, is_storage_url, wi
 from calls.models import Call, CallType, ListenerState
 from calls.serializers import RECORDING_AVAILABLE
 from calls.services import Batch, CallPiece, call_upsert, listener_state_set
-from crm.parsing import parse_int
-from crm.phones import normalize_phone
-from crm.records import Unfit, fit, without_nul, write_each
+from crm.api.parsing import parse_int
+from crm.api.phones import normalize_phone
+from crm.workers.records import Unfit, fit, without_nul, write_each
 
 logger = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from calls.models import Call
 from calls.serializers import CallSerializer, WebhookAnswerSerializer, WebhookSerializer
 from calls.sync import MalformedCall, Summary, piece_from_webhook, recording_url, write_pieces
 from contacts.selectors import contacts_visible
-from crm import viewsets
-from crm.parsers import JSONParser
+from crm.api import viewsets
+from crm.api.parsers import JSONParser
 from leads.selectors import leads_visible
 
 CALL_SEARCH = ["external_number", "internal_number", "binotel_id"]

@@ -3,7 +3,7 @@ from django.utils.translation import pgettext_lazy
 
 from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
 from crm.admin import CrmModelAdmin, CrmTabularInline
-from crm.files_admin import ProtectedFilesAdmin
+from crm.files.admin import ProtectedFilesAdmin
 
 
 class ChatMemberInline(CrmTabularInline):

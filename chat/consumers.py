@@ -4,8 +4,8 @@ from rest_framework.exceptions import ValidationError
 
 from chat import selectors, services
 from chat.serializers import MessageSerializer
-from crm.ids import MAX_ID
-from crm.websocket import NOT_ALLOWED, NOT_FOUND, Consumer, Refused
+from crm.api.ids import MAX_ID
+from crm.realtime.websocket import NOT_ALLOWED, NOT_FOUND, Consumer, Refused
 
 
 def _optional_id(content: dict, key: str) -> int | None:

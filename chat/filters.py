@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from chat.models import Message
-from crm.filters import IdFilter, PeriodFilterSet
+from crm.api.filters import IdFilter, PeriodFilterSet
 
 
 class MessageFilter(PeriodFilterSet):

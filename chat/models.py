@@ -6,8 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.files.uploads import UploadTo, validate_upload
 from crm.models import TimeStampedModel
-from crm.uploads import UploadTo, validate_upload
 
 # Names of this form belong to direct chats; no group may take one.
 DIRECT_NAME = re.compile(r"direct-[0-9]+-[0-9]+(?:-[0-9a-f]+)?")

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from chat.models import Chat, ChatInvite, ChatMember, Message, MessageFile
-from crm import parsing
-from crm.files import DownloadURLField
-from crm.ids import MAX_ID
+from crm.api import parsing
+from crm.api.ids import MAX_ID
+from crm.files.downloads import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 

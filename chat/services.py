@@ -15,9 +15,9 @@ from activity.services import activity_record
 from chat.models import DIRECT_NAME, Chat, ChatInvite, ChatMember, Message, MessageFile, MessageStatus
 from chat.permissions import can_manage, posting
 from chat.serializers import MessageSerializer
-from crm.broadcast import broadcast
-from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
-from crm.uploads import validate_upload
+from crm.api.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
+from crm.files.uploads import validate_upload
+from crm.realtime.broadcast import broadcast
 from notifications.selectors import unseen_notifications_about
 from notifications.services import notification_mark_seen_for, notify_many
 from users.models import User

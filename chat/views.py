@@ -27,10 +27,10 @@ from chat.serializers import (
     MessageCreateSerializer,
     MessageSerializer,
 )
-from crm import viewsets
-from crm.exceptions import DomainError
-from crm.ids import MAX_ID
-from crm.parsers import JSONParser
+from crm.api import viewsets
+from crm.api.exceptions import DomainError
+from crm.api.ids import MAX_ID
+from crm.api.parsers import JSONParser
 from users.models import User
 
 USER_ID = OpenApiParameter("user_id", int, OpenApiParameter.PATH)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from comments.models import Comment
 from crm.admin import CrmModelAdmin
-from crm.files_admin import ProtectedFilesAdmin
+from crm.files.admin import ProtectedFilesAdmin
 
 
 @admin.register(Comment)

@@ -2,11 +2,11 @@
 
 from comments.models import Comment
 from comments.selectors import comment_list, target_is_visible
-from crm import files
+from crm.files import downloads
 
 
 def _target_visible(user, comment: Comment) -> bool:
     return target_is_visible(user=user, content_type=comment.content_type, object_id=comment.object_id)
 
 
-files.register("comment", Comment, visible_to=comment_list, allowed=_target_visible)
+downloads.register("comment", Comment, visible_to=comment_list, allowed=_target_visible)

@@ -7,8 +7,8 @@ from rest_framework.exceptions import NotFound
 
 from comments.models import Comment
 from comments.selectors import target_is_visible
-from crm.filters import PeriodFilterSet
-from crm.targets import parse_target
+from crm.api.filters import PeriodFilterSet
+from crm.api.targets import parse_target
 
 
 class CommentFilter(PeriodFilterSet):

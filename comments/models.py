@@ -4,8 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.files.uploads import UploadTo, validate_upload
 from crm.models import TimeStampedModel
-from crm.uploads import UploadTo, validate_upload
 
 
 class Comment(TimeStampedModel):

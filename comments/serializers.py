@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from comments.models import Comment
-from crm.files import DownloadURLField
-from crm.serializers import TargetField
-from crm.targets import parse_target
+from crm.api.serializers import TargetField
+from crm.api.targets import parse_target
+from crm.files.downloads import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 

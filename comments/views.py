@@ -10,8 +10,8 @@ from comments import selectors, services
 from comments.filters import CommentFilter
 from comments.models import Comment
 from comments.serializers import CommentCreateSerializer, CommentSerializer, CommentUpdateSerializer
-from crm import viewsets
-from crm.parsers import JSONParser
+from crm.api import viewsets
+from crm.api.parsers import JSONParser
 
 
 class CommentViewSet(

@@ -3,8 +3,8 @@ from django.utils.translation import pgettext_lazy
 
 from companies.models import Article, Company, Folder, KnowledgeFile
 from crm.admin import CrmModelAdmin, CrmTabularInline
-from crm.files_admin import ProtectedFilesAdmin
-from crm.trash_admin import TrashAdminMixin
+from crm.files.admin import ProtectedFilesAdmin
+from crm.trash.admin import TrashAdminMixin
 
 
 class FolderInline(CrmTabularInline):

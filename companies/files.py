@@ -2,6 +2,6 @@
 
 from companies.models import KnowledgeFile
 from companies.selectors import knowledge_file_list
-from crm import files
+from crm.files import downloads
 
-files.register("knowledge", KnowledgeFile, visible_to=knowledge_file_list, download_name=lambda row: row.name)
+downloads.register("knowledge", KnowledgeFile, visible_to=knowledge_file_list, download_name=lambda row: row.name)

@@ -1,5 +1,5 @@
 from companies.models import Article, Company, Folder, KnowledgeFile
-from crm.filters import FilterSet, IdFilter, PeriodFilterSet
+from crm.api.filters import FilterSet, IdFilter, PeriodFilterSet
 
 
 class CompanyFilter(PeriodFilterSet):

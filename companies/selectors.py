@@ -3,7 +3,7 @@ from django.db.models.functions import Coalesce
 
 from companies.models import Article, Company, Folder, KnowledgeFile
 from contacts.models import Contact
-from crm.duplicates import DuplicatePairs, Rule, name_key
+from crm.merge.duplicates import DuplicatePairs, Rule, name_key
 
 COMPANY_DUPLICATES = DuplicatePairs(
     Company, exact=[], similar=Rule("name", key=name_key("name"), present="{t}.name <> ''")

@@ -3,8 +3,8 @@ from rest_framework import serializers
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.validators import validate_edrpou
 from contacts.serializers import ContactBriefSerializer
-from crm import parsing
-from crm.files import DownloadURLField
+from crm.api import parsing
+from crm.files.downloads import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 

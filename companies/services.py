@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_update
 from companies.models import Article, Company, Folder, KnowledgeFile
-from crm.exceptions import conflict_on_duplicate
+from crm.api.exceptions import conflict_on_duplicate
 from crm.trash import trashed_holder_note
 
 

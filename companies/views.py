@@ -9,11 +9,11 @@ from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.resources import CompanyResource
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
 from contacts.views import SendMessagesMixin
-from crm import viewsets
-from crm.exports import ExportMixin
-from crm.imports import ImportMixin
-from crm.merge_actions import MergeDuplicatesMixin
-from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
+from crm.api import viewsets
+from crm.api.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
+from crm.merge.actions import MergeDuplicatesMixin
+from crm.spreadsheets.exports import ExportMixin
+from crm.spreadsheets.imports import ImportMixin
 
 
 class CompanyWriteMixin:

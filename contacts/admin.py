@@ -21,8 +21,8 @@ from contacts.models import (
 )
 from contacts.selectors import contact_search
 from crm.admin import CrmModelAdmin, CrmTabularInline
-from crm.files_admin import ProtectedFilesAdmin
-from crm.trash_admin import TrashAdminMixin
+from crm.files.admin import ProtectedFilesAdmin
+from crm.trash.admin import TrashAdminMixin
 
 
 class PhoneInline(CrmTabularInline):

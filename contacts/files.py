@@ -2,6 +2,6 @@
 
 from contacts.models import Return
 from contacts.selectors import return_list
-from crm import files
+from crm.files import downloads
 
-files.register("return", Return, visible_to=return_list)
+downloads.register("return", Return, visible_to=return_list)

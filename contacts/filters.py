@@ -13,8 +13,8 @@ from contacts.models import (
     Return,
 )
 from contacts.selectors import contact_search
-from crm.filters import DateFilter, PeriodFilterSet
-from crm.phones import normalize_phone
+from crm.api.filters import DateFilter, PeriodFilterSet
+from crm.api.phones import normalize_phone
 
 
 class ContactFilter(PeriodFilterSet):

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from activity.services import activity_record
 from contacts.models import SEND_RESULTS, Contact, ContactActivity, Direction, Letter, SendOutcome, SendReceipt
 from contacts.sms import get_backend, provider_number
-from crm.exceptions import Conflict
-from crm.phones import normalize_phone
+from crm.api.exceptions import Conflict
+from crm.api.phones import normalize_phone
 
 # What the SMTP server answered "no" to: nothing was taken. Any other error once the letter
 # started to go (a timeout, a dropped connection) leaves it unknown.

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.validators import validate_edrpou
+from crm.files.uploads import UploadTo, validate_upload
 from crm.models import TimeStampedModel, optional_reference, user_reference
 from crm.trash import TrashableModel
-from crm.uploads import UploadTo, validate_upload
 
 
 class Contact(TrashableModel, TimeStampedModel):

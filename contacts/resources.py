@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from contacts.models import Contact, Phone
-from crm.phones import normalize_phone
+from crm.api.phones import normalize_phone
 from crm.spreadsheets import BooleanWidget, DateWidget, ResponsibleResource, lookup_error
 
 

@@ -12,7 +12,7 @@ from contacts.models import (
     Return,
 )
 from crm import search
-from crm.duplicates import DuplicatePairs, Rule, name_key
+from crm.merge.duplicates import DuplicatePairs, Rule, name_key
 
 CONTACT_DUPLICATES = DuplicatePairs(
     Contact,

@@ -12,7 +12,7 @@ from contacts.models import (
     Return,
     ReturnItem,
 )
-from crm.files import DownloadURLField
+from crm.files.downloads import DownloadURLField
 from users.serializers import UserBriefSerializer
 
 

@@ -19,8 +19,8 @@ from contacts.models import (
     ReturnItem,
 )
 from contacts.signals import phones_added
-from crm.exceptions import Conflict, DomainError, blocking_kinds, conflict_on_duplicate
-from crm.phones import normalize_phone
+from crm.api.exceptions import Conflict, DomainError, blocking_kinds, conflict_on_duplicate
+from crm.api.phones import normalize_phone
 from crm.trash import trashed_holder_note
 from notifications.services import notify
 

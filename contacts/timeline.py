@@ -18,7 +18,7 @@ from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
 
-from crm.pagination import MergedRows
+from crm.api.pagination import MergedRows
 
 COLUMNS = ("t_kind", "t_id", "t_at", "t_title", "t_status")
 

@@ -34,11 +34,11 @@ from contacts.serializers import (
     SendSmsSerializer,
     TimelineEntrySerializer,
 )
-from crm import viewsets
-from crm.exports import ExportMixin
-from crm.imports import ImportMixin
-from crm.merge_actions import MergeDuplicatesMixin
-from crm.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
+from crm.api import viewsets
+from crm.api.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
+from crm.merge.actions import MergeDuplicatesMixin
+from crm.spreadsheets.exports import ExportMixin
+from crm.spreadsheets.imports import ImportMixin
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",

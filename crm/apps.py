@@ -9,11 +9,11 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self):
-        from crm import files
-        from crm.parsing import use_strict_model_fields
+        from crm.api.parsing import use_strict_model_fields
+        from crm.files import downloads
 
         use_strict_model_fields()
-        files.autodiscover()
+        downloads.autodiscover()
 
 
 class CrmAdminConfig(admin_apps.AdminConfig):

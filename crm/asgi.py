@@ -10,10 +10,10 @@ from django.conf import settings  # noqa: E402
 from django.core.signals import request_finished  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from crm.concurrency import HttpConcurrencyLimit  # noqa: E402
+from crm.realtime.concurrency import HttpConcurrencyLimit  # noqa: E402
+from crm.realtime.runtime import freeze_loaded_objects  # noqa: E402
+from crm.realtime.websocket import websocket_application  # noqa: E402
 from crm.routing import websocket_urlpatterns  # noqa: E402
-from crm.runtime import freeze_loaded_objects  # noqa: E402
-from crm.websocket import websocket_application  # noqa: E402
 
 
 def _close_request_connections(**kwargs):

@@ -71,8 +71,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "crm.middleware.ApiNotFoundMiddleware",
-    "crm.middleware.JsonBodyMiddleware",
+    "crm.api.middleware.ApiNotFoundMiddleware",
+    "crm.api.middleware.JsonBodyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "users.middleware.LastSeenMiddleware",
@@ -193,7 +193,7 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "crm.channel_layer.RedisChannelLayer",
+            "BACKEND": "crm.realtime.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, **_redis_options, "retry": AsyncRetry(NoBackoff(), 1)}],
                 "prefix": env.str("CHANNELS_PREFIX", default="crm"),
@@ -273,25 +273,25 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "crm.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "crm.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": [
-        "crm.filters.FilterBackend",
+        "crm.api.filters.FilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "crm.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "crm.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
         "invitation": env.str("THROTTLE_INVITATION_RATE", default="30/min"),
     },
-    # DRF's own reading of X-Forwarded-For (`get_ident`), should any throttle not go through crm.throttling.
+    # DRF's own reading of X-Forwarded-For (`get_ident`), should any throttle not go through crm.api.throttling.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Bodies are JSON, read by crm.parsers (nesting, ranges, characters PostgreSQL refuses: a 400);
+    # Bodies are JSON, read by crm.api.parsers (nesting, ranges, characters PostgreSQL refuses: a 400);
     # the few endpoints that take a file add multipart themselves.
-    "DEFAULT_PARSER_CLASSES": ["crm.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["crm.api.parsers.JSONParser"],
 }
 
 SIMPLE_JWT = {

@@ -7,7 +7,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
 from chat.urls import page_urlpatterns as chat_pages
-from crm.views import SearchView
+from crm.search.views import SearchView
 from users.admin import throttled_admin_login
 
 
@@ -30,7 +30,7 @@ class DocsView(SpectacularSwaggerView):
 
 
 urlpatterns = [
-    # Before the admin's own URLs: its login counts against the API login's allowance (crm.throttling).
+    # Before the admin's own URLs: its login counts against the API login's allowance (crm.api.throttling).
     path("admin/login/", throttled_admin_login),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[DocsReader]), name="schema"),
@@ -52,9 +52,9 @@ urlpatterns = [
     path("api/calendars/", include(("calendars.urls", "calendars"))),
     path("api/dashboard/", include(("dashboard.urls", "dashboard"))),
     path("api/search/", SearchView.as_view(), name="search"),
-    path("api/trash/", include(("crm.trash_views", "trash"))),
+    path("api/trash/", include(("crm.trash.views", "trash"))),
     path("api/calls/", include(("calls.urls", "calls"))),
 ]
 
 # Stored files only through the access-checking endpoint: nothing is served from MEDIA_ROOT by path.
-urlpatterns += [path("api/files/", include("crm.files"))]
+urlpatterns += [path("api/files/", include("crm.files.downloads"))]

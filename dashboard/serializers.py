@@ -4,9 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from crm.parsing import BoundedDateField
-from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
-from crm.serializers import date_range
+from crm.api.parsing import BoundedDateField
+from crm.api.periods import PERIOD_CHOICES, day_bounds, period_bounds
+from crm.api.serializers import date_range
 from dashboard.metrics import DERIVED_FIELDS, SUMMED_FIELDS
 from dashboard.models import MonthlyAnalytics
 

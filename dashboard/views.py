@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm import viewsets
+from crm.api import viewsets
 from dashboard import selectors
 from dashboard.employee_figures import figures_for
 from dashboard.permissions import AnalyticsViewer

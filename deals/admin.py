@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import pgettext_lazy
 
 from crm.admin import CrmModelAdmin, CrmTabularInline
-from crm.trash_admin import TrashAdminMixin
+from crm.trash.admin import TrashAdminMixin
 from deals.models import Deal, Order, OrderCoupon, OrderItem, Pipeline, Product, ShopStatusMapping, Stage, SyncState
 
 

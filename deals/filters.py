@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import FilterSet, IdFilter, IntegerFilter, ModelChoiceFilter, PeriodFilterSet
+from crm.api.filters import FilterSet, IdFilter, IntegerFilter, ModelChoiceFilter, PeriodFilterSet
 from deals.models import Deal, Order, Pipeline, Product, Stage
 
 

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from calls.selectors import call_list
 from contacts.models import ContactActivity
 from contacts.selectors import return_list
-from crm.pagination import MergedRows
+from crm.api.pagination import MergedRows
 from deals.models import Deal, DealStatus, Order, OrderItem, Pipeline, Product, Stage
 from users.selectors import scope_to_owners, user_briefs
 

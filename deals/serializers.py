@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from calls.serializers import CallSerializer
 from contacts.serializers import ContactActivitySerializer, ContactBriefSerializer, ReturnSerializer
-from crm import parsing
+from crm.api import parsing
 from deals.models import Deal, Order, OrderItem, Pipeline, Product, Stage
 from users.serializers import UserBriefSerializer
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
-from crm.exceptions import Conflict, conflict_on_duplicate
-from crm.permissions import check_handover
+from crm.api.exceptions import Conflict, conflict_on_duplicate
+from crm.api.permissions import check_handover
 from deals import shop
 from deals.models import Deal, DealKind, DealStatus, Order, OrderItem, Pipeline, Product, SendStatus, Stage
 

@@ -25,8 +25,8 @@ from django.utils.dateparse import parse_datetime
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from crm.parsing import parse_int
-from crm.records import without_nul
+from crm.api.parsing import parse_int
+from crm.workers.records import without_nul
 
 logger = logging.getLogger(__name__)
 

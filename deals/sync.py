@@ -4,8 +4,8 @@
 whatever the page size. An order whose record is unchanged since the last import (same
 fingerprint) is skipped without a write, so a re-run costs one query per page.
 
-Every row is brought within its columns by `crm.records.fit` before it is written, and a page is
-written by `crm.records.write_each`: an order refused on the way in, whatever refused it, is
+Every row is brought within its columns by `crm.workers.records.fit` before it is written, and a page is
+written by `crm.workers.records.write_each`: an order refused on the way in, whatever refused it, is
 skipped with its reason (in the summary the run stores) while the rest of the page is written.
 
 What the sync owns: orders with the shop's id, and the deals it made for them (the deal whose
@@ -27,9 +27,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts.models import Contact, Phone
-from crm.bulk import bulk_copy, bulk_insert, bulk_upsert
-from crm.phones import normalize_phone
-from crm.records import fit, write_each
+from crm.api.phones import normalize_phone
+from crm.workers.bulk import bulk_copy, bulk_insert, bulk_upsert
+from crm.workers.records import fit, write_each
 from deals.models import (
     Deal,
     DealStatus,

@@ -7,11 +7,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from contacts.views import SendMessagesMixin
-from crm import viewsets
-from crm.exports import ExportMixin
-from crm.imports import ImportMixin
-from crm.parsing import parse_int, query_param
-from crm.permissions import ReadOnlyOrOwnerOrAdmin
+from crm.api import viewsets
+from crm.api.parsing import parse_int, query_param
+from crm.api.permissions import ReadOnlyOrOwnerOrAdmin
+from crm.spreadsheets.exports import ExportMixin
+from crm.spreadsheets.imports import ImportMixin
 from deals import selectors, services
 from deals.filters import DealFilter, KanbanFilter, OrderFilter, ProductFilter, StageFilter, WorkItemFilter
 from deals.models import Deal, Order, Pipeline, Product, Stage

@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.parsers import load_json
+from crm.api.parsers import load_json
 from deals import sync
 from deals.shop import Page, parse_woocommerce_order
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from crm.admin import CrmModelAdmin
-from crm.trash_admin import TrashAdminMixin
+from crm.trash.admin import TrashAdminMixin
 from leads.models import Lead
 
 

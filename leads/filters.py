@@ -1,4 +1,4 @@
-from crm.filters import PeriodFilterSet
+from crm.api.filters import PeriodFilterSet
 from leads.models import Lead
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from crm.phones import normalize_phone
+from crm.api.phones import normalize_phone
 from crm.spreadsheets import ResponsibleResource
 from leads.models import Lead
 from leads.selectors import leads_visible

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from crm import parsing
+from crm.api import parsing
 from deals.models import Pipeline
 from leads.models import Lead, LeadStatus
 from users.serializers import UserBriefSerializer

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
 from contacts.models import Contact, Phone
 from contacts.services import contact_create
-from crm.exceptions import Conflict
-from crm.permissions import check_handover
-from crm.phones import normalize_phone
+from crm.api.exceptions import Conflict
+from crm.api.permissions import check_handover
+from crm.api.phones import normalize_phone
 from deals.models import Pipeline
 from deals.services import deal_create
 from leads.models import Lead, LeadStatus

@@ -2,9 +2,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm import viewsets
-from crm.exports import ExportMixin
-from crm.imports import ImportMixin
+from crm.api import viewsets
+from crm.spreadsheets.exports import ExportMixin
+from crm.spreadsheets.imports import ImportMixin
 from leads import selectors, services
 from leads.filters import LeadFilter
 from leads.models import Lead

@@ -1,7 +1,7 @@
 from channels.db import database_sync_to_async
 
-from crm.broadcast import user_group
-from crm.websocket import Consumer
+from crm.realtime.broadcast import user_group
+from crm.realtime.websocket import Consumer
 from notifications import selectors
 from notifications.services import STREAM
 

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import PeriodFilterSet, StrictBooleanFilter, TargetFilter
+from crm.api.filters import PeriodFilterSet, StrictBooleanFilter, TargetFilter
 from notifications.models import Notification
 
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from crm import parsing
-from crm.serializers import TargetField
+from crm.api import parsing
+from crm.api.serializers import TargetField
 from notifications.models import Notification
 
 

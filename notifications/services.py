@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
-from crm.broadcast import broadcast, broadcast_many, user_group
+from crm.realtime.broadcast import broadcast, broadcast_many, user_group
 from notifications import selectors
 from notifications.models import Notification, NotificationPreference
 from notifications.serializers import NotificationSerializer

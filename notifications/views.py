@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crm import viewsets
+from crm.api import viewsets
 from notifications import selectors, services
 from notifications.filters import NotificationFilter
 from notifications.kinds import KINDS

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import DateFilter, FilterSet
-from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
+from crm.api.filters import DateFilter, FilterSet
+from crm.api.periods import PERIOD_CHOICES, day_bounds, period_bounds
 from promotions.models import Discount, PromoCode, Promotion
 from promotions.selectors import overlapping
 

@@ -1,6 +1,6 @@
 """Promotions, promo codes and discounts from the shop: bulk upserts keyed by (backend, shop id).
 
-Rows are written under the workers' rule (`crm.records`): each brought within its columns by `fit`,
+Rows are written under the workers' rule (`crm.workers.records`): each brought within its columns by `fit`,
 each page by `write_each`, so a record refused on the way in is skipped with its reason in the
 summary while the rest is written.
 """
@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 from django.utils import timezone
 
-from crm.records import fit, write_each
+from crm.workers.records import fit, write_each
 from deals.models import Product
 from deals.shop import Page, Summary, parsed
 from promotions.models import Discount, PromoCode, Promotion

@@ -4,7 +4,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from crm import viewsets
+from crm.api import viewsets
 from promotions import selectors
 from promotions.filters import DiscountFilter, PeriodForm, PromoCodeFilter, PromotionFilter, bounds_from
 from promotions.models import Discount, PromoCode, Promotion

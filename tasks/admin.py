@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crm.admin import CrmModelAdmin, CrmTabularInline
-from crm.files_admin import ProtectedFilesAdmin
-from crm.trash_admin import TrashAdminMixin
+from crm.files.admin import ProtectedFilesAdmin
+from crm.trash.admin import TrashAdminMixin
 from tasks.models import Project, Tag, Task, TaskShare
 
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from crm.filters import IdFilter, PeriodFilterSet, StrictBooleanFilter
+from crm.api.filters import IdFilter, PeriodFilterSet, StrictBooleanFilter
 from tasks.models import Task
 from tasks.selectors import accepted_shares, mine_condition
 

@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from crm.files.uploads import UploadTo, validate_upload
 from crm.models import TimeStampedModel, optional_reference, user_reference
 from crm.trash import TrashableModel
-from crm.uploads import UploadTo, validate_upload
 
 # A repeated task comes back at most every ten years: further would overflow the calendar soon enough.
 MAX_REPEAT_EVERY_DAYS = 3650

@@ -1,6 +1,6 @@
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from crm.permissions import is_head_of_any
+from crm.api.permissions import is_head_of_any
 from tasks.models import ShareStatus, Task
 
 

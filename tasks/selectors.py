@@ -66,7 +66,7 @@ def project_list() -> QuerySet[Project]:
 
 def center_this_week(*, user, limit: int) -> dict:
     """The communication centre's unfinished tasks of `user` planned for this week (in the project's time zone)."""
-    from crm.periods import period_bounds
+    from crm.api.periods import period_bounds
     from users.center import first_rows
 
     start, end = period_bounds("week")

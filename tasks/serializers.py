@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
 from contacts.serializers import ContactBriefSerializer
-from crm import parsing
-from crm.files import DownloadURLField
+from crm.api import parsing
+from crm.files.downloads import DownloadURLField
 from tasks.models import Project, Tag, Task, TaskShare
 from users.models import User
 from users.serializers import UserBriefSerializer

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
 from activity.tracking import tracked_create, tracked_delete, tracked_transition, tracked_update
-from crm.exceptions import Conflict, conflict_on_duplicate
-from crm.permissions import check_handover
+from crm.api.exceptions import Conflict, conflict_on_duplicate
+from crm.api.permissions import check_handover
 from notifications.services import notify, notify_many
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
 from tasks.permissions import can_hand_over_task

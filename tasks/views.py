@@ -5,8 +5,8 @@ from rest_framework.response import Response
 
 from companies.selectors import company_list
 from contacts.selectors import contacts_visible
-from crm import viewsets
-from crm.exports import ExportMixin
+from crm.api import viewsets
+from crm.spreadsheets.exports import ExportMixin
 from tasks import selectors, services
 from tasks.filters import TaskFilter
 from tasks.models import Project, Tag, Task

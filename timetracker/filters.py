@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from crm.filters import DateFilter, FilterSet, IdFilter
-from crm.periods import PERIOD_CHOICES, period_bounds
+from crm.api.filters import DateFilter, FilterSet, IdFilter
+from crm.api.periods import PERIOD_CHOICES, period_bounds
 from timetracker.models import WorkPeriod
 
 

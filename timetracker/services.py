@@ -2,8 +2,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.broadcast import broadcast, user_group
-from crm.exceptions import Conflict, conflict_on_duplicate
+from crm.api.exceptions import Conflict, conflict_on_duplicate
+from crm.realtime.broadcast import broadcast, user_group
 from timetracker.models import Segment, WorkPeriod
 from timetracker.selectors import timer_state
 from timetracker.serializers import TimerStateSerializer

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from crm import viewsets
+from crm.api import viewsets
 from timetracker import selectors, services
 from timetracker.filters import ReportFilter, WorkPeriodFilter
 from timetracker.models import WorkPeriod

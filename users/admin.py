@@ -10,8 +10,8 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from crm.admin import CrmModelAdmin
-from crm.files_admin import ProtectedFilesAdmin
-from crm.throttling import throttle_check
+from crm.api.throttling import throttle_check
+from crm.files.admin import ProtectedFilesAdmin
 from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
 from users.services import user_sessions_end
 

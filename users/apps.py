@@ -9,8 +9,21 @@ class UsersConfig(AppConfig):
 
     def ready(self):
         from crm import search
+        from crm.api.permissions import plug_subordinates
+        from crm.realtime.websocket import Accounts, plug_accounts
+        from users import services
         from users.models import User
-        from users.selectors import user_list
+        from users.selectors import user_list, user_subordinates
+
+        plug_subordinates(user_subordinates)
+        plug_accounts(
+            Accounts(
+                ticket_user=services.ws_ticket_consume,
+                socket_opened=services.user_socket_opened,
+                socket_closed=services.user_socket_closed,
+                personal_stream=services.SOCKETS_STREAM,
+            )
+        )
 
         search.register(
             "users",

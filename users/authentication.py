@@ -6,7 +6,7 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidTok
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
-from crm.parsing import parse_int
+from crm.api.parsing import parse_int
 from users.models import User
 from users.selectors import user_by_pk
 

@@ -1,4 +1,4 @@
-from crm.websocket import Consumer
+from crm.realtime.websocket import Consumer
 from users.services import PRESENCE_GROUP
 
 

@@ -1,6 +1,6 @@
 """Photos are seen by every colleague who sees the user's card (deactivated ones: owner and admins only)."""
 
-from crm import files
+from crm.files import downloads
 from users.models import User
 from users.selectors import user_list
 
@@ -9,4 +9,4 @@ def _photos_visible(*, user):
     return user_list(viewer=user)
 
 
-files.register("photo", User, field="photo", visible_to=_photos_visible, inline=True)
+downloads.register("photo", User, field="photo", visible_to=_photos_visible, inline=True)

@@ -1,4 +1,4 @@
-from crm.filters import FilterSet
+from crm.api.filters import FilterSet
 from users.models import Invitation, User
 
 

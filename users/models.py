@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from crm.files.uploads import UploadTo, validate_upload
 from crm.models import TimeStampedModel, optional_reference, user_reference
-from crm.uploads import UploadTo, validate_upload
 
 
 class Role(models.TextChoices):

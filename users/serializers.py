@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
-from crm import parsing
-from crm.files import DownloadURLField
+from crm.api import parsing
+from crm.files.downloads import DownloadURLField
 from users.authentication import JWTAuthentication
 from users.models import Department, Invitation, Presence, Status, User, UserGroup
 

@@ -14,9 +14,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from activity.services import activity_record
-from crm.broadcast import broadcast, user_group
-from crm.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
-from crm.phones import normalize_phone
+from crm.api.exceptions import Conflict, DomainError, Gone, conflict_on_duplicate
+from crm.api.phones import normalize_phone
+from crm.realtime.broadcast import broadcast, user_group
 from notifications.services import notify
 from users.models import Department, Invitation, Role, Status, User, WebSocketTicket
 from users.tokens import hash_token, new_token

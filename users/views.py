@@ -12,12 +12,12 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from crm import viewsets
-from crm.exceptions import DomainError
-from crm.parsers import JSONParser
-from crm.parsing import parse_int, query_param
-from crm.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
-from crm.throttling import ScopedRateThrottle
+from crm.api import viewsets
+from crm.api.exceptions import DomainError
+from crm.api.parsers import JSONParser
+from crm.api.parsing import parse_int, query_param
+from crm.api.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
+from crm.api.throttling import ScopedRateThrottle
 from users import center, selectors, services
 from users.filters import InvitationFilter, UserFilter
 from users.models import Department, Invitation, User, UserGroup

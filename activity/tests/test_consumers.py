@@ -2,7 +2,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from activity.services import activity_record
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from users.models import Role
 from users.tests.factories import UserFactory, make_department
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from activity.models import Activity
 from activity.services import activity_record
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from users.models import Role
 from users.tests.factories import UserFactory, make_department
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from calendars.models import FeedToken
 from contacts.tests.factories import ContactFactory
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.models import Deal, DealStatus
 from deals.tests.factories import DealFactory
 from tasks.tests.factories import TaskFactory, TaskShareFactory

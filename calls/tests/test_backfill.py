@@ -126,7 +126,7 @@ def test_two_runs_never_overlap(configured, httpserver):
     from django.db import connection, connections
 
     from calls.management.commands.sync_binotel_calls import LOCK
-    from crm.locks import _lock_key as lock_key
+    from crm.workers.locks import _lock_key as lock_key
 
     if connection.vendor != "postgresql":
         pytest.skip("advisory locks are PostgreSQL's")

@@ -4,7 +4,7 @@ from channels.db import database_sync_to_async
 from calls.sync import handle_events
 from calls.tests import samples
 from contacts.tests.factories import ContactFactory, PhoneFactory
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from deals.tests.factories import DealFactory
 from users.models import Role
 from users.tests.factories import UserFactory, make_department

@@ -9,7 +9,7 @@ from calls.models import CallType
 from calls.tests.factories import CallFactory
 from calls.tests.fakes import API_KEY, API_SECRET, RECORD_PATH
 from contacts.tests.factories import ContactFactory
-from crm.testing import assert_constant_queries, count_queries
+from crm.tests.support.queries import assert_constant_queries, count_queries
 from deals.tests.factories import DealFactory
 from leads.tests.factories import LeadFactory
 from users.models import Role

@@ -6,8 +6,8 @@ from django.urls import reverse
 from chat.models import ChatMember, Message, MessageStatus
 from chat.services import chat_remove_member
 from chat.tests.factories import MessageFactory, chat_with
-from crm.websocket import NOT_ALLOWED, NOT_AUTHENTICATED, NOT_FOUND
-from crm.websocket_testing import receive_type
+from crm.realtime.websocket import NOT_ALLOWED, NOT_AUTHENTICATED, NOT_FOUND
+from crm.tests.support.sockets import receive_type
 from notifications.models import Notification
 from users.tests.factories import UserFactory
 

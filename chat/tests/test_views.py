@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from chat.models import Chat, ChatMember, Message
 from chat.tests.factories import MessageFactory, chat_with
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from activity.models import Activity
 from activity.services import activity_record
 from comments.models import Comment
 from contacts.tests.factories import ContactFactory
-from crm.testing import assert_constant_queries
 from crm.tests.files import EXE, PDF, upload
+from crm.tests.support.queries import assert_constant_queries
 from users.models import Role
 from users.tests.factories import UserFactory, make_department
 

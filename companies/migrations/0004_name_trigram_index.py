@@ -1,8 +1,8 @@
-"""A trigram index on the normalised name, for finding likely duplicates (crm.duplicates); PostgreSQL only."""
+"""A trigram index on the normalised name, for finding likely duplicates (crm.merge.duplicates); PostgreSQL only."""
 
 from django.db import migrations
 
-from crm.indexes import postgres_trigram_indexes
+from crm.search.indexes import postgres_trigram_indexes
 
 
 class Migration(migrations.Migration):

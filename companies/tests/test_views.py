@@ -5,8 +5,8 @@ from activity.models import Activity
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.tests.factories import ArticleFactory, CompanyFactory, FolderFactory, KnowledgeFileFactory
 from contacts.tests.factories import ContactFactory
-from crm.testing import assert_constant_queries
 from crm.tests.files import EXE, PDF, upload
+from crm.tests.support.queries import assert_constant_queries
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-from crm.indexes import AddIndexConcurrently
+from crm.search.indexes import AddIndexConcurrently
 
 
 class Migration(migrations.Migration):

@@ -6,7 +6,7 @@ so the planner can use them; SQLite has no such index and keeps scanning.
 
 from django.db import migrations
 
-from crm.indexes import TrigramExtension, postgres_trigram_indexes
+from crm.search.indexes import TrigramExtension, postgres_trigram_indexes
 
 FIELDS = ("first_name", "last_name", "patronymic", "email")
 

@@ -7,7 +7,7 @@ gave up for a scan of the whole table.
 
 from django.db import migrations
 
-from crm.indexes import drop_postgres_indexes
+from crm.search.indexes import drop_postgres_indexes
 from crm.search import search_text_indexes
 
 

@@ -11,7 +11,7 @@ from contacts.tests.factories import (
     PhoneFactory,
     ReturnFactory,
 )
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.tests.factories import DealFactory
 from users.tests.factories import UserFactory
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from contacts.models import Contact, LoyaltyTransaction
 from contacts.services import loyalty_add
 from contacts.tests.factories import ContactFactory
-from crm.exceptions import DomainError
+from crm.api.exceptions import DomainError
 from users.tests.factories import UserFactory
 
 

@@ -7,7 +7,7 @@ from activity.models import Activity
 from comments.models import Comment
 from contacts.models import CustomerRequest, RequestStatus
 from contacts.tests.factories import ContactFactory, CustomerRequestFactory
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.tests.factories import DealFactory, OrderFactory
 from users.tests.factories import UserFactory
 

@@ -4,8 +4,8 @@ from django.urls import reverse
 from activity.models import Activity
 from contacts.models import Return, ReturnStatus
 from contacts.tests.factories import ContactFactory, ReturnFactory, ReturnItemFactory
-from crm.testing import assert_constant_queries
 from crm.tests.files import EXE, PDF, upload
+from crm.tests.support.queries import assert_constant_queries
 from notifications.models import Notification
 from users.tests.factories import UserFactory
 

@@ -15,7 +15,7 @@ from contacts.tests.factories import (
     LetterFactory,
     ReturnFactory,
 )
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.tests.factories import DealFactory, OrderFactory
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory

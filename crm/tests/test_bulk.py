@@ -4,7 +4,7 @@ import pytest
 
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory, PhoneFactory
-from crm.bulk import bulk_copy, bulk_insert, bulk_upsert
+from crm.workers.bulk import bulk_copy, bulk_insert, bulk_upsert
 from deals.models import OrderCoupon
 from deals.tests.factories import OrderFactory
 

@@ -13,10 +13,10 @@ from django.urls import reverse
 from chat.models import Message
 from chat.services import chat_group
 from chat.tests.factories import chat_with
-from crm import broadcast
-from crm.channel_layer import OVERFLOW, RedisChannelLayer
-from crm.websocket import FELL_BEHIND, TRY_AGAIN_LATER
-from crm.websocket_testing import free_port, receive_type
+from crm.realtime import broadcast
+from crm.realtime.channel_layer import OVERFLOW, RedisChannelLayer
+from crm.realtime.websocket import FELL_BEHIND, TRY_AGAIN_LATER
+from crm.tests.support.sockets import free_port, receive_type
 from users.tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.asyncio]
@@ -50,7 +50,7 @@ async def test_group_send_batch_reaches_every_group_with_its_own_message(redis_u
 
 
 async def test_events_waiting_in_bulk_reach_every_socket_once_and_in_order(redis_url):
-    """More events than one receive takes at a time (crm.channel_layer.RECEIVE_BATCH), for two sockets,
+    """More events than one receive takes at a time (crm.realtime.channel_layer.RECEIVE_BATCH), for two sockets,
     sent in one batch (which once gave them one timestamp, and Redis ordered them at random)."""
     layer = _layer(redis_url, capacity=1000)
     sockets = [await layer.new_channel() for _ in range(2)]
@@ -122,7 +122,7 @@ def own_redis(settings, redis_url):
     cache_options = settings.CACHES["default"]["OPTIONS"]
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "crm.channel_layer.RedisChannelLayer",
+            "BACKEND": "crm.realtime.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [shared_host], "prefix": "fault"},
         }
     }

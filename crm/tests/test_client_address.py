@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle as DRFScopedRateThrottle
 
-from crm.client_address import client_address, throttle_ident
+from crm.api.client_address import client_address, throttle_ident
 from users.tests.factories import PASSWORD
 
 PEER, CLIENT, FORGED = "10.0.0.2", "203.0.113.9", "198.51.100.7"

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from crm.concurrency import HttpConcurrencyLimit
+from crm.realtime.concurrency import HttpConcurrencyLimit
 
 pytestmark = pytest.mark.asyncio
 

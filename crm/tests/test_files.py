@@ -13,7 +13,7 @@ from companies.models import KnowledgeFile
 from companies.tests.factories import ArticleFactory, CompanyFactory
 from contacts.models import Return
 from contacts.tests.factories import ContactFactory, ReturnFactory
-from crm import files
+from crm.files import downloads
 from crm.tests.files import PDF, PNG, upload
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory
@@ -104,7 +104,7 @@ def test_every_file_field_of_the_project_is_registered():
     from django.apps import apps
     from django.db.models import FileField
 
-    registered = {(entry.model, entry.field) for entry in files.kinds().values()}
+    registered = {(entry.model, entry.field) for entry in downloads.kinds().values()}
     fields = {
         (model, field.name)
         for model in apps.get_models()
@@ -264,7 +264,7 @@ ADMIN_PAGE_OF = {"chat": lambda row: row.message}
 @pytest.mark.parametrize("kind", ALL_KINDS)
 def test_admin_links_a_file_to_its_protected_download_not_to_media(kind, api, employee, client, owner):
     _response, url, _content, _name = ALL_KINDS[kind](api, employee, UserFactory())
-    entry = files.kinds()[kind]
+    entry = downloads.kinds()[kind]
     row = entry.model._base_manager.get(pk=int(url.rstrip("/").rsplit("/", 1)[1]))
     shown = ADMIN_PAGE_OF.get(kind, lambda row: row)(row)
     client.force_login(owner)
@@ -272,7 +272,7 @@ def test_admin_links_a_file_to_its_protected_download_not_to_media(kind, api, em
     page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[shown.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    link = files.download_url(kind, row.pk)
+    link = downloads.download_url(kind, row.pk)
     assert f'href="{link}"' in html
     assert "/media/" not in html and str(getattr(row, entry.field)) in html
     # The link applies the record's rule, admin or not: a chat's files are for its members only.

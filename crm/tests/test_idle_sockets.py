@@ -13,7 +13,7 @@ from django.conf import settings
 from activity.services import activity_record
 from chat.services import message_create
 from chat.tests.factories import chat_with
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from notifications.services import notify
 from timetracker.services import timer_start
 from users.models import Role

@@ -11,8 +11,8 @@ from django.urls import reverse
 from rest_framework.exceptions import ParseError
 
 from chat.tests.factories import chat_with
-from crm.parsers import MAX_DEPTH, load_json, too_deep
-from crm.websocket_testing import receive_type
+from crm.api.parsers import MAX_DEPTH, load_json, too_deep
+from crm.tests.support.sockets import receive_type
 from users.tests.factories import UserFactory
 
 NESTED = "[" * 5000 + "]" * 5000

@@ -19,7 +19,7 @@ from contacts.tests.factories import (
     PhoneFactory,
     ReturnFactory,
 )
-from crm.relations import generic_foreign_keys, generic_rows, reverse_relations
+from crm.api.relations import generic_foreign_keys, generic_rows, reverse_relations
 from deals.tests.factories import DealFactory, OrderFactory
 from leads.tests.factories import LeadFactory
 from tasks.tests.factories import TaskFactory

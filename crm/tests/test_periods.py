@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm.periods import period_bounds
+from crm.api.periods import period_bounds
 
 KYIV = ZoneInfo("Europe/Kyiv")
 # 23:30 UTC on Sunday 2026-03-01 is already Monday 01:30 in Kyiv.

@@ -6,8 +6,8 @@ from django.db import IntegrityError, connection
 
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory
-from crm.bulk import bulk_copy, bulk_insert, bulk_upsert
-from crm.records import Unfit, fit, write_each
+from crm.workers.bulk import bulk_copy, bulk_insert, bulk_upsert
+from crm.workers.records import Unfit, fit, write_each
 from deals.models import OrderItem
 from deals.tests.factories import OrderFactory
 from promotions.models import PromoCode, Promotion

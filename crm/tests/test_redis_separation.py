@@ -6,8 +6,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 
+from crm.tests.support.sockets import receive_type
 from crm.tests.test_settings import run
-from crm.websocket_testing import receive_type
 from users.services import PRESENCE_GROUP
 from users.tests.factories import UserFactory
 

@@ -13,7 +13,7 @@ from companies.tests.factories import CompanyFactory
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory, CustomerRequestFactory, PhoneFactory
 from crm import search
-from crm.views import SearchGroupSerializer
+from crm.search.views import SearchGroupSerializer
 from deals.tests.factories import DealFactory, OrderFactory
 from leads.tests.factories import LeadFactory
 from tasks.tests.factories import TaskFactory

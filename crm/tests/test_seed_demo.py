@@ -16,7 +16,7 @@ from companies.validators import validate_edrpou
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory
 from crm import demo
-from crm.phones import normalize_phone
+from crm.api.phones import normalize_phone
 from deals.models import Deal, Order, Pipeline
 from leads.models import Lead, LeadStatus
 from promotions.models import Discount, PromoCode, Promotion

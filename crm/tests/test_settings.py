@@ -33,7 +33,7 @@ def test_urls_select_postgresql_and_redis():
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
-        "crm.channel_layer.RedisChannelLayer",
+        "crm.realtime.channel_layer.RedisChannelLayer",
         "django.core.cache.backends.redis.RedisCache",
     ]
 

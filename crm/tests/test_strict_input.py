@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIRequestFactory
 
 from contacts.tests.factories import ContactFactory
-from crm import parsing
+from crm.api import parsing
 from deals.tests.factories import DealFactory, OrderFactory, PipelineFactory
 from users.models import Role
 from users.tests.factories import UserFactory

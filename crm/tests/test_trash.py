@@ -12,7 +12,7 @@ from companies.models import Company
 from companies.tests.factories import CompanyFactory
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactEventFactory, ContactFactory, PhoneFactory
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.models import Deal
 from deals.tests.factories import DealFactory, OrderFactory
 from leads.models import Lead

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from crm.files.uploads import UploadTo, validate_upload
 from crm.tests.files import EXE, PDF, PNG, office_file, upload
-from crm.uploads import UploadTo, validate_upload
 
 
 @pytest.mark.parametrize(

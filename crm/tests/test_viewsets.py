@@ -1,6 +1,6 @@
 import pytest
 
-from crm import viewsets
+from crm.api import viewsets
 from users.models import User
 
 

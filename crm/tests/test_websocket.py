@@ -12,9 +12,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from crm.broadcast import user_group
-from crm.websocket import NOT_AUTHENTICATED, Consumer
-from crm.websocket_testing import issue_ticket, receive_type
+from crm.realtime.broadcast import user_group
+from crm.realtime.websocket import NOT_AUTHENTICATED, Consumer
+from crm.tests.support.sockets import issue_ticket, receive_type
 from notifications.services import STREAM as NOTIFICATIONS
 from users.models import WebSocketTicket
 from users.services import user_deactivate

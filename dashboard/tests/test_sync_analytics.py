@@ -220,7 +220,7 @@ def test_two_runs_never_overlap(google):
         pytest.skip("advisory locks are PostgreSQL's")
     import psycopg2
 
-    from crm.locks import _lock_key as _key
+    from crm.workers.locks import _lock_key as _key
 
     params = connection.get_connection_params()
     other = psycopg2.connect(**{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host", "port")})

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from dashboard import employee_figures
 from dashboard.models import MonthlyAnalytics
 from deals.models import Deal, DealStatus

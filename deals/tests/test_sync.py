@@ -342,7 +342,7 @@ def test_sync_lock_is_released_after_a_run(db, server, shop_settings):
 
     def other():
         with connection.cursor() as cursor:
-            from crm.locks import _lock_key
+            from crm.workers.locks import _lock_key
 
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [_lock_key("sync_shop_orders")])
             result["got"] = cursor.fetchone()[0]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from activity.models import Activity
 from contacts.tests.factories import ContactActivityFactory, ContactFactory, ReturnFactory
-from crm.testing import assert_constant_queries, count_queries
+from crm.tests.support.queries import assert_constant_queries, count_queries
 from deals.models import Deal, DealStatus, Stage
 from deals.tests.factories import DealFactory, OrderFactory, OrderItemFactory, PipelineFactory, ProductFactory
 from leads.tests.factories import LeadFactory

@@ -4,7 +4,7 @@ from django.urls import reverse
 from activity.models import Activity
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory, PhoneFactory
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.models import Deal, Pipeline, ShopStatusMapping
 from deals.tests.factories import PipelineFactory
 from leads.models import Lead, LeadStatus

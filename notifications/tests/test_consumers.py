@@ -1,7 +1,7 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from notifications.services import notification_mark_all_seen, notify
 from users.tests.factories import UserFactory
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from notifications.services import notify
 from users.tests.factories import UserFactory
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calendars.registry import CalendarEvent
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from deals.models import OrderCoupon
 from deals.tests.factories import OrderFactory
 from promotions import selectors

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from crm.indexes import TrigramExtension
+from crm.search.indexes import TrigramExtension
 from crm.search import search_indexes
 
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from crm.indexes import drop_postgres_indexes
+from crm.search.indexes import drop_postgres_indexes
 from crm.search import search_text_indexes
 
 

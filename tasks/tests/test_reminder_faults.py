@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.websocket_testing import free_port, shared_services_or_skip
+from crm.tests.support.sockets import free_port, shared_services_or_skip
 from notifications.models import Notification, NotificationPreference
 from tasks.models import Task
 from tasks.tests.factories import TaskFactory

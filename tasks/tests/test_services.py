@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from activity.models import Activity
-from crm.exceptions import Conflict
+from crm.api.exceptions import Conflict
 from notifications.models import Notification
 from tasks import services
 from tasks.models import ShareStatus, Task, TaskShare

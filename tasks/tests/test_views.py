@@ -7,8 +7,8 @@ from django.utils import timezone
 from activity.models import Activity
 from companies.tests.factories import CompanyFactory
 from contacts.tests.factories import ContactFactory
-from crm.testing import assert_constant_queries
 from crm.tests.files import EXE, PDF, upload
+from crm.tests.support.queries import assert_constant_queries
 from notifications.models import Notification
 from tasks.models import ShareStatus, Tag, Task, TaskShare
 from tasks.tests.factories import ProjectFactory, TagFactory, TaskFactory, TaskShareFactory

@@ -2,7 +2,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.urls import reverse
 
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from timetracker.models import Segment
 from timetracker.services import timer_start
 from users.tests.factories import UserFactory

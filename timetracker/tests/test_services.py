@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from crm.exceptions import Conflict
+from crm.api.exceptions import Conflict
 from timetracker.models import Segment, WorkPeriod
 from timetracker.selectors import timer_state
 from timetracker.services import timer_pause, timer_resume, timer_start, timer_stop

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from timetracker.models import Segment, WorkPeriod
 from timetracker.services import timer_start
 from timetracker.tests.factories import WorkPeriodFactory, add_segment

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.tests.factories import CustomerRequestFactory, ReturnFactory
-from crm.periods import period_bounds
-from crm.testing import assert_constant_queries
+from crm.api.periods import period_bounds
+from crm.tests.support.queries import assert_constant_queries
 from deals.tests.factories import DealFactory
 from leads.tests.factories import LeadFactory
 from notifications.models import Notification

@@ -43,7 +43,10 @@ def test_create_owner_refuses_a_second_owner(monkeypatch, owner):
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 REDIS = {
-    "default": {"BACKEND": "crm.channel_layer.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"]}}
+    "default": {
+        "BACKEND": "crm.realtime.channel_layer.RedisChannelLayer",
+        "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"]},
+    }
 }
 
 

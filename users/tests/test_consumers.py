@@ -1,7 +1,7 @@
 import pytest
 from channels.db import database_sync_to_async
 
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from users.models import Presence, Status, User
 from users.services import user_set_status
 from users.tests.factories import UserFactory

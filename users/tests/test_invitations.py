@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from notifications.models import Notification
 from users.models import Invitation, Role, User
 from users.tests.factories import PASSWORD, UserFactory, UserGroupFactory, make_department, make_invitation

@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from crm.websocket import NOT_AUTHENTICATED
+from crm.realtime.websocket import NOT_AUTHENTICATED
 from users.models import User, WebSocketTicket
 from users.services import ws_ticket_consume, ws_ticket_issue
 from users.tests.factories import PASSWORD, UserFactory

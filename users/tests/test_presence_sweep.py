@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
-from crm.websocket_testing import receive_type
+from crm.tests.support.sockets import receive_type
 from users.models import Presence, User
 from users.services import presence_sweep
 from users.tests.factories import UserFactory

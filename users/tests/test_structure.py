@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from users.models import Department, User
 from users.selectors import owner_ids_read_once, scope_to_owners, user_managers, user_subordinates, visible_owner_ids
 from users.tests.factories import UserFactory, make_department

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity.models import Activity
-from crm.testing import assert_constant_queries
+from crm.tests.support.queries import assert_constant_queries
 from users.models import Presence, Role, Status, User
 from users.tests.factories import UserFactory, UserGroupFactory, make_department
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from calls.binotel import AuthFailed
 from calls.sync import build_listener, rest_client
-from crm.runtime import freeze_loaded_objects
+from crm.realtime.runtime import freeze_loaded_objects
 
 
 class Command(BaseCommand):

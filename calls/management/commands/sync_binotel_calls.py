@@ -8,8 +8,8 @@ from tqdm import tqdm
 from calls.binotel import BinotelError, windows
 from calls.services import checkpoint_get
 from calls.sync import BACKFILL, backfill, rest_client
-from crm import arguments
-from crm.locks import advisory_lock
+from crm.workers import arguments
+from crm.workers.locks import advisory_lock
 
 LOCK = "calls.sync_binotel_calls"
 

@@ -7,7 +7,7 @@ from tqdm import tqdm
 from contacts.campaigns import campaign_audience, campaign_run, remaining
 from contacts.messaging import single_line
 from contacts.models import Campaign, CampaignChannel
-from crm.locks import advisory_lock
+from crm.workers.locks import advisory_lock
 from users.models import User
 
 # The options a new campaign is made of; a re-run resumes the campaign as it was stored.

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from crm import demo
-from crm.locks import advisory_lock
+from crm.workers.locks import advisory_lock
 from users.models import User
 
 

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from crm import arguments
-from crm.locks import advisory_lock
+from crm.workers import arguments
+from crm.workers.locks import advisory_lock
 from dashboard import google_analytics
 from dashboard.sync import CHECKPOINT, last_synced_month, sync_analytics
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from crm import arguments
-from crm.locks import advisory_lock
+from crm.workers import arguments
+from crm.workers.locks import advisory_lock
 from deals import shop, sync
 
 

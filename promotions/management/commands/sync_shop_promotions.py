@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from crm.locks import advisory_lock
+from crm.workers.locks import advisory_lock
 from deals import shop
 from deals.sync import record_run, sync_state
 from promotions import sync

@@ -4,7 +4,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.exceptions import DomainError
+from crm.api.exceptions import DomainError
 from users.services import owner_create
 
 PASSWORD_VARIABLE = "CRM_OWNER_PASSWORD"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from crm.broadcast import pushes_reach_other_processes
+from crm.realtime.broadcast import pushes_reach_other_processes
 from users.services import presence_sweep
 
 

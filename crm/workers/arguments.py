@@ -1,4 +1,4 @@
-"""Command-line arguments read by the strict parsers of `crm.parsing`, for argparse's `type=`.
+"""Command-line arguments read by the strict parsers of `crm.api.parsing`, for argparse's `type=`.
 
 A value they refuse becomes argparse's own error: the usage and a line naming the option, exit
 status 2 on the command line, a CommandError through `call_command`; never a traceback.
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from crm.parsing import MAX_YEAR, MIN_YEAR, parse_date, parse_datetime
+from crm.api.parsing import MAX_YEAR, MIN_YEAR, parse_date, parse_datetime
 
 YEARS = f"between the years {MIN_YEAR} and {MAX_YEAR}"
 

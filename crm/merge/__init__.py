@@ -3,14 +3,17 @@
 Every relation is found from the model graph (`_meta.related_objects` and every
 generic foreign key), so a model added later that points at a contact or a
 company is moved without anyone remembering to list it here.
+
+A feature above the apps: it may import apps; apps use `crm.merge.duplicates` and
+`crm.merge.actions` (`MergeDuplicatesMixin`).
 """
 
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from activity.services import activity_record
-from crm.exceptions import Conflict
-from crm.relations import generic_foreign_keys, generic_rows, reverse_relations
+from crm.api.exceptions import Conflict
+from crm.api.relations import generic_foreign_keys, generic_rows, reverse_relations
 from crm.trash import TrashableModel, move_to_trash
 
 

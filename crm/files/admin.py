@@ -7,7 +7,7 @@ would be a dead link. Admin users are signed in by session, which the download e
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 
-from crm.files import download_url, kinds
+from crm.files.downloads import download_url, kinds
 
 
 def download_url_of(file) -> str | None:

@@ -4,7 +4,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm import parsing, search
+from crm import search
+from crm.api import parsing
 
 
 class SearchParamsSerializer(serializers.Serializer):

@@ -13,6 +13,9 @@ Each app registers its trashable models in `AppConfig.ready()` with
 `register(kind, model, restorable=...)`, where `restorable(user, queryset)`
 keeps the trashed rows that `user` could have deleted: that is what they may
 see in the trash and restore (SPEC.md section 3).
+
+A feature above the apps: it may import apps; apps use it through this module and `crm.trash.admin`,
+never `crm.trash.views`.
 """
 
 from collections.abc import Callable
@@ -25,8 +28,8 @@ from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.relations import generic_foreign_keys, generic_rows
 from crm.models import user_reference
-from crm.relations import generic_foreign_keys, generic_rows
 
 
 class TrashableQuerySet(models.QuerySet):

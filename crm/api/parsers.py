@@ -6,7 +6,7 @@ becomes inf, which PostgreSQL refuses), NUL characters (which PostgreSQL's text 
 unpaired surrogates (which no UTF-8 encoder writes). `load_json` reads a body and refuses all of
 that with a ParseError: a 400 whose `detail` says what is wrong. `JSONParser` is DRF's parser on top
 of it (the project's default). `too_deep` finds nesting past the limit without parsing;
-`crm.middleware.JsonBodyMiddleware` runs it on every JSON body before any view, so that no view
+`crm.api.middleware.JsonBodyMiddleware` runs it on every JSON body before any view, so that no view
 that reads JSON some other way (a DRF parser of its own, `json.loads`) meets a RecursionError.
 """
 
@@ -91,7 +91,7 @@ def load_json(raw: bytes | str, *, encoding: str = "utf-8", unstorable_text: boo
     """The value of a JSON document, or ParseError (400) saying why it cannot be taken.
 
     `unstorable_text=True` lets NUL characters and unpaired surrogates through, for a reader that
-    brings each record within its columns itself (`crm.records.fit`), as the shop's webhook does.
+    brings each record within its columns itself (`crm.workers.records.fit`), as the shop's webhook does.
     """
     if isinstance(raw, bytes):
         try:

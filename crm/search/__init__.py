@@ -15,6 +15,9 @@ trigram word similarity, through an index of their own text, and hits are ranked
 how alike they are. SQLite compares letters as its LIKE does: ASCII ones in any case.
 `phone_field` is a path to numbers stored as E.164: they match the digits of the
 query in any spelling.
+
+A feature above the apps: it may import apps (their selectors); apps use it through this module
+(`register`) and `crm.search.indexes` in migrations, never `crm.search.views`.
 """
 
 import datetime
@@ -34,7 +37,7 @@ from django.db.models.lookups import Contains
 from django.db.models.sql import Query
 from django.urls import reverse
 
-from crm.indexes import postgres_trigram_indexes
+from crm.search.indexes import postgres_trigram_indexes
 from users.selectors import owner_ids_read_once, visible_owner_ids
 
 MIN_QUERY_LENGTH = 2
@@ -114,7 +117,7 @@ def search_indexes(
     too, though digits have no case: a trigram index over the bare column also answers `=` and
     `IN`, and the planner, misjudging its cost, picked it over the unique b-tree for a batch
     of phone numbers, a full recheck of every `+380…` number (seconds per page of a shop sync).
-    The migration must run after `crm.indexes.TrigramExtension()`.
+    The migration must run after `crm.search.indexes.TrigramExtension()`.
     """
 
     def statements(model) -> list[tuple[str, str]]:

@@ -8,6 +8,8 @@ open is refused before the handshake completes, with one of the close codes belo
 
 import json
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddlewareStack
@@ -19,16 +21,42 @@ from channels.middleware import BaseMiddleware
 from channels.routing import URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 from rest_framework.exceptions import APIException, ParseError
 
-from crm.broadcast import user_group
-from crm.parsers import load_json
-from users.services import SOCKETS_STREAM, user_socket_closed, user_socket_opened, ws_ticket_consume
+from crm.api.parsers import load_json
+from crm.realtime.broadcast import user_group
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """What sockets need of the accounts app, which plugs it in (`plug_accounts`, from its `ready()`):
+    the user a ticket was issued to (or None), what to do when a user's socket opens and closes, and
+    the stream of the per-user group every socket joins (deactivation and password changes close it)."""
+
+    ticket_user: Callable
+    socket_opened: Callable
+    socket_closed: Callable
+    personal_stream: str
+
+
+_accounts: list[Accounts] = []
+
+
+def plug_accounts(accounts: Accounts) -> None:
+    _accounts[:] = [accounts]
+
+
+def accounts() -> Accounts:
+    if not _accounts:
+        raise ImproperlyConfigured("No accounts app plugged into crm.realtime.websocket (plug_accounts).")
+    return _accounts[0]
+
 
 NOT_AUTHENTICATED = 4401
 NOT_ALLOWED = 4403
@@ -48,7 +76,7 @@ class TicketAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
         tickets = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket")
         if tickets:
-            user = await database_sync_to_async(ws_ticket_consume)(token=tickets[0])
+            user = await database_sync_to_async(accounts().ticket_user)(token=tickets[0])
             scope = dict(scope, user=user or AnonymousUser())
         return await super().__call__(scope, receive, send)
 
@@ -76,7 +104,7 @@ class Consumer(AsyncJsonWebsocketConsumer):
 
     A subclass implements `authorize()`, returning the groups the socket joins or
     raising `Refused(code)`, and maps the client's message types to methods in
-    `actions`. Events sent with `crm.broadcast.broadcast` reach handlers named
+    `actions`. Events sent with `crm.realtime.broadcast.broadcast` reach handlers named
     after their type; `forward` passes one on to the client as it is.
     """
 
@@ -108,12 +136,12 @@ class Consumer(AsyncJsonWebsocketConsumer):
             await self.refuse(refusal.code)
         try:
             # Every socket of a user also hears events about the user themselves (deactivation).
-            for group in [*groups, user_group(SOCKETS_STREAM, user.pk)]:
+            for group in [*groups, user_group(accounts().personal_stream, user.pk)]:
                 await self.channel_layer.group_add(group, self.channel_name)
                 self.joined.append(group)
             await self.accept()
             self.counted = True
-            await database_sync_to_async(user_socket_opened)(user=self.user)
+            await database_sync_to_async(accounts().socket_opened)(user=self.user)
         except (RedisError, OSError) as error:
             logger.warning("socket refused, the channel layer is unavailable: %r", error)
             self.joined, self.counted = [], False
@@ -137,7 +165,7 @@ class Consumer(AsyncJsonWebsocketConsumer):
                 await self.channel_layer.group_discard(group, self.channel_name)
             if getattr(self, "counted", False):
                 self.counted = False
-                await database_sync_to_async(user_socket_closed)(user=self.user)
+                await database_sync_to_async(accounts().socket_closed)(user=self.user)
         except (RedisError, OSError) as error:
             # The groups expire on their own (group_expiry); the socket counter with the cache.
             logger.warning("socket closed while the channel layer is unavailable: %r", error)
@@ -177,7 +205,7 @@ class Consumer(AsyncJsonWebsocketConsumer):
         # Whoever opened the socket with the old password must not keep hearing events after the change.
         await self.close(code=NOT_AUTHENTICATED)
 
-    # From crm.channel_layer
+    # From crm.realtime.channel_layer
 
     async def layer_overflow(self, event: dict) -> None:
         """Events for this socket were dropped; a client that reconnects fetches what it missed."""

@@ -3,7 +3,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
-from crm.parsers import MAX_DEPTH, TOO_DEEP, is_json, too_deep
+from crm.api.parsers import MAX_DEPTH, TOO_DEEP, is_json, too_deep
 
 
 class ApiNotFoundMiddleware:
@@ -25,7 +25,7 @@ class ApiNotFoundMiddleware:
 
 
 class JsonBodyMiddleware:
-    """A JSON body nested past `crm.parsers.MAX_DEPTH` is a 400 before any view sees it.
+    """A JSON body nested past `crm.api.parsers.MAX_DEPTH` is a 400 before any view sees it.
 
     Python's json module recurses once per level: thousands of `[` are a RecursionError, a 500, in
     whatever reads them, be it the project's parser (which refuses them itself), a DRF parser a view

@@ -1,6 +1,6 @@
 """DRF's scoped throttle, counting in this process' memory while the shared cache (Redis) is down.
 
-Clients are told apart by `crm.client_address.throttle_ident` (TRUSTED_PROXY_COUNT decides whether
+Clients are told apart by `crm.api.client_address.throttle_ident` (TRUSTED_PROXY_COUNT decides whether
 X-Forwarded-For is believed at all), never by a header a client can vary from one attempt to the next.
 """
 
@@ -10,7 +10,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
-from crm.client_address import throttle_ident
+from crm.api.client_address import throttle_ident
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 
-from crm import parsing
-from crm.ids import MAX_ID
+from crm.api import parsing
+from crm.api.ids import MAX_ID
 from crm.merge import merge_records
 
 
@@ -19,7 +19,7 @@ class MergeRequestSerializer(serializers.Serializer):
 
 
 class MergeDuplicatesMixin:
-    """A viewset with `duplicate_pairs` (a `crm.duplicates.DuplicatePairs`) gets both actions.
+    """A viewset with `duplicate_pairs` (a `crm.merge.duplicates.DuplicatePairs`) gets both actions.
 
     Merging needs the right to change both records; `merge_combine(kept, other)` may add
     what a plain copy of empty fields does not cover and return the names of the fields it changed.

@@ -1,8 +1,8 @@
 """The one strict way to read numbers, dates, datetimes and booleans that a client sends.
 
-Query strings go through django-filter with the filters of `crm.filters`, whose form
+Query strings go through django-filter with the filters of `crm.api.filters`, whose form
 fields are defined here; request bodies through the DRF fields defined here (the
-project's `crm.serializers.ModelSerializer` maps model fields to them); the rare
+project's `crm.api.serializers.ModelSerializer` maps model fields to them); the rare
 hand-read parameter through `query_param`. All of them accept ASCII digits only
 (superscript, full-width and Arabic-Indic digits are refused rather than read as numbers), ids up to the largest
 64-bit value, and days and moments whose year stays within 1-9998 once shifted
@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime as django_parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from crm.ids import MAX_ID
+from crm.api.ids import MAX_ID
 
 MIN_YEAR, MAX_YEAR = 1, 9998
 

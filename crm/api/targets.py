@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from crm.parsing import parse_int
+from crm.api.parsing import parse_int
 
 
 def target_label(content_type: ContentType | None, object_id) -> str | None:

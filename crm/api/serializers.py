@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm.targets import target_label
+from crm.api.targets import target_label
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "users.user:1"})

@@ -14,6 +14,8 @@ Demo accounts are recognised by their email domain (`DEMO_EMAIL_DOMAIN`, reserve
 that no mail reaches anyone); customers' emails are on reserved domains too. Calls' Binotel ids
 start with `CALL_ID_PREFIX` and shop records come from the `DEMO_SOURCE` backend, so neither can
 ever meet a real one.
+
+A feature above every app, which it imports; only the `seed_demo` command uses it.
 """
 
 import datetime
@@ -37,7 +39,7 @@ from chat.services import chat_create, chat_direct, chat_mark_read, message_crea
 from companies.models import Company
 from companies.validators import edrpou_check_digit, validate_edrpou
 from contacts.models import Contact, Phone
-from crm.phones import normalize_phone
+from crm.api.phones import normalize_phone
 from dashboard.metrics import derived
 from dashboard.models import MonthlyAnalytics
 from deals.models import (

@@ -1,6 +1,21 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+# `subordinates(user=...)`: the users below `user` in the department tree, as a queryset. The accounts
+# app plugs it in (`plug_subordinates`, from its `ready()`): the kernel imports no app.
+_subordinates: list = []
+
+
+def plug_subordinates(function) -> None:
+    _subordinates[:] = [function]
+
+
+def subordinates():
+    if not _subordinates:
+        raise ImproperlyConfigured("No accounts app plugged into crm.api.permissions (plug_subordinates).")
+    return _subordinates[0]
 
 
 class IsOwnerOrAdmin(BasePermission):
@@ -52,8 +67,7 @@ class StaffReadResponsibleWrite(BasePermission):
 
 def is_head_of_any(user, people_ids) -> bool:
     """Whether `user` heads (up the department tree) one of the users with `people_ids`."""
-    from users.selectors import user_subordinates
-
+    user_subordinates = subordinates()
     ids = {pk for pk in people_ids if pk is not None}
     return bool(ids) and user_subordinates(user=user).filter(pk__in=ids).exists()
 
@@ -66,8 +80,7 @@ def check_handover(*, actor, people_ids, new_people, field: str = "responsible")
     """
     if actor.is_owner_or_admin or actor.pk in set(people_ids):
         return
-    from users.selectors import user_subordinates
-
+    user_subordinates = subordinates()
     ids = {person.pk for person in new_people if person is not None} - {actor.pk}
     if ids and user_subordinates(user=actor).filter(pk__in=ids).count() != len(ids):
         raise ValidationError({field: [_("You can hand this only to yourself or to people of your departments.")]})

@@ -31,7 +31,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from crm.ids import MAX_ID
+from crm.api.ids import MAX_ID
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class DownloadURLField(serializers.Field):
         return download_url(self.kind, instance.pk, self.context.get("request"))
 
 
-# What a download may be: the types of the extensions uploads accept (crm.uploads), and anything else.
+# What a download may be: the types of the extensions uploads accept (crm.files.uploads), and anything else.
 DOWNLOAD_MEDIA_TYPES = [
     "application/pdf",
     "image/jpeg",

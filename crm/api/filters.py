@@ -17,9 +17,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crm import parsing
-from crm.periods import PERIOD_CHOICES, day_bounds, period_bounds
-from crm.targets import parse_target
+from crm.api import parsing
+from crm.api.periods import PERIOD_CHOICES, day_bounds, period_bounds
+from crm.api.targets import parse_target
 
 
 class NumberFilter(django_filters.NumberFilter):

@@ -19,14 +19,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from crm.exports import (
+from crm.spreadsheets.exports import (
     FORMAT_PARAMETER,
     SPREADSHEET_RESPONSES,
     SpreadsheetNegotiationMixin,
     spreadsheet_format,
     spreadsheet_response,
 )
-from crm.records import refusal
+from crm.workers.records import refusal
 
 
 class ImportRequestSerializer(serializers.Serializer):

@@ -7,8 +7,11 @@ as ISO, decimals a comma as well as a point, booleans "так"/"ні" as well as
 
 Every imported row is held to the API's rules before it is written: a cell that cannot be
 read, a value the model's validators refuse (email, EDRPOU, choices, lengths, ranges) or one
-that does not fit its column (`crm.records.fit`) makes the row a bad row naming its column.
+that does not fit its column (`crm.workers.records.fit`) makes the row a bad row naming its column.
 Text loses NUL characters, and the quote an export puts before a formula-like cell.
+
+A feature above the apps: it may import apps; apps use this module (the resources' base),
+`crm.spreadsheets.imports` (`ImportMixin`) and `crm.spreadsheets.exports` (`ExportMixin`).
 """
 
 from datetime import date, datetime
@@ -21,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from crm.records import Unfit, fit, without_nul
+from crm.workers.records import Unfit, fit, without_nul
 from users.models import User
 
 LANGUAGES = ("en", "uk")

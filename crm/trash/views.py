@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from activity.tracking import tracked_restore
 from crm import trash
-from crm.ids import MAX_ID
-from crm.pagination import MergedRows, PageNumberPagination
+from crm.api.ids import MAX_ID
+from crm.api.pagination import MergedRows, PageNumberPagination
 
 
 class TrashItemSerializer(serializers.Serializer):

@@ -84,7 +84,7 @@ class ServerProcess:
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"]
         if nice:
             command = ["nice", "-n", str(nice), *command]
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter with fixed arguments
+        self.process = subprocess.Popen(
             command,
             cwd=settings.BASE_DIR,
             env={**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", **env},
