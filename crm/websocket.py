@@ -52,8 +52,6 @@ ORIGIN_NOT_ALLOWED = "origin not allowed"
 NO_SUCH_STREAM = "no such stream"
 FELL_BEHIND_REASON = "fell behind"
 TRY_AGAIN_LATER_REASON = "try again later"
-# What the scope says of a `?ticket=` that did not work (`TicketAuthMiddleware`).
-_TICKET_REFUSED = "ticket_refused"
 
 # Where `Consumer.forward` keeps an event's encoded frame on the event itself.
 _FRAME = "_frame"
@@ -66,7 +64,8 @@ class TicketAuthMiddleware(BaseMiddleware):
         tickets = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket")
         if tickets:
             user = await database_sync_to_async(ws_ticket_consume)(token=tickets[0])
-            scope = dict(scope, user=user or AnonymousUser(), **{_TICKET_REFUSED: user is None})
+            # `ticket_refused`: a ticket was given and did not work, as against no ticket at all.
+            scope = dict(scope, user=user or AnonymousUser(), ticket_refused=user is None)
         return await super().__call__(scope, receive, send)
 
 
@@ -185,7 +184,7 @@ class Consumer(AsyncJsonWebsocketConsumer):
         self.counted = self.opened = False
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.refuse(NOT_AUTHENTICATED, TICKET_REFUSED if self.scope.get(_TICKET_REFUSED) else NO_TICKET)
+            await self.refuse(NOT_AUTHENTICATED, TICKET_REFUSED if self.scope.get("ticket_refused") else NO_TICKET)
         if not user.is_active:
             await self.refuse(NOT_AUTHENTICATED, USER_DEACTIVATED)
         self.user = user
