@@ -28,8 +28,13 @@ def _post(chat, author, text):
     return services.message_create(chat=chat, author=author, text=text).pk
 
 
+NO_SUCH_CHAT = "no such chat"
+NOT_A_MEMBER = "not a member of this chat"
+REMOVED = "removed from this chat"
+
+
 class ChatConsumer(Consumer):
-    """`/ws/chat/<chat_id>/`: one chat room. Members only; anyone else is refused before the handshake."""
+    """`/ws/chat/<chat_id>/`: one chat room. Members only; anyone else's socket is closed with 4403 at once."""
 
     actions = {"fetch_messages": "fetch_messages", "new_message": "new_message", "read": "read"}
 
@@ -37,9 +42,9 @@ class ChatConsumer(Consumer):
         chat_id = int(self.scope["url_route"]["kwargs"]["chat_id"])
         self.chat, membership = await database_sync_to_async(selectors.chat_membership)(chat_id=chat_id, user=self.user)
         if self.chat is None:
-            raise Refused(NOT_FOUND)
+            raise Refused(NOT_FOUND, NO_SUCH_CHAT)
         if membership is None:
-            raise Refused(NOT_ALLOWED)
+            raise Refused(NOT_ALLOWED, NOT_A_MEMBER)
         return [services.chat_group(chat_id)]
 
     # From the client
@@ -89,4 +94,4 @@ class ChatConsumer(Consumer):
     async def chat_member_removed(self, event):
         await self.forward(event)
         if event["payload"]["user"] == self.user.pk:
-            await self.close(code=NOT_ALLOWED)
+            await self.close(code=NOT_ALLOWED, reason=REMOVED)

@@ -12,7 +12,7 @@ from django.db import connections  # noqa: E402
 
 from crm.realtime.concurrency import HttpConcurrencyLimit  # noqa: E402
 from crm.realtime.runtime import freeze_loaded_objects  # noqa: E402
-from crm.realtime.websocket import websocket_application  # noqa: E402
+from crm.realtime.websocket import pass_close_reasons_through_daphne, websocket_application  # noqa: E402
 from crm.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -29,6 +29,7 @@ def _close_request_connections(**kwargs):
 request_finished.connect(_close_request_connections)
 
 freeze_loaded_objects()
+pass_close_reasons_through_daphne()
 
 application = ProtocolTypeRouter(
     {

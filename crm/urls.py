@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
 from chat.urls import page_urlpatterns as chat_pages
+from crm.front import api_index, front_page
 from crm.search.views import SearchView
 from users.admin import throttled_admin_login
 
@@ -30,6 +31,8 @@ class DocsView(SpectacularSwaggerView):
 
 
 urlpatterns = [
+    path("", front_page, name="front"),
+    path("api/", api_index, name="api-index"),
     # Before the admin's own URLs: its login counts against the API login's allowance (crm.api.throttling).
     path("admin/login/", throttled_admin_login),
     path("admin/", admin.site.urls),

@@ -25,21 +25,21 @@ async def make_room(n_members=1, **fields):
 
 async def test_unknown_chat_is_refused_with_4404(ws):
     user = await db(UserFactory)()
-    _c, connected, code = await ws("/ws/chat/987654/", user=user)
-    assert (connected, code) == (False, NOT_FOUND)
+    c, connected, code = await ws("/ws/chat/987654/", user=user)
+    assert (connected, code, c.close_reason) == (False, NOT_FOUND, "no such chat")
 
 
-async def test_non_member_is_refused_with_4403_before_accept(ws):
+async def test_non_member_is_refused_with_4403_and_hears_nothing(ws):
     chat, _owner, _members = await make_room()
     outsider = await db(UserFactory)()
-    _c, connected, code = await ws(f"/ws/chat/{chat.pk}/", user=outsider)
-    assert (connected, code) == (False, NOT_ALLOWED)
+    c, connected, code = await ws(f"/ws/chat/{chat.pk}/", user=outsider)
+    assert (connected, code, c.close_reason) == (False, NOT_ALLOWED, "not a member of this chat")
 
 
 async def test_anonymous_is_refused_with_4401(ws):
     chat, _owner, _members = await make_room()
-    _c, connected, code = await ws(f"/ws/chat/{chat.pk}/")
-    assert (connected, code) == (False, NOT_AUTHENTICATED)
+    c, connected, code = await ws(f"/ws/chat/{chat.pk}/")
+    assert (connected, code, c.close_reason) == (False, NOT_AUTHENTICATED, "no ticket")
 
 
 async def test_new_message_is_saved_then_reaches_every_member_and_the_author_hears_it_was_stored(ws):
@@ -160,7 +160,7 @@ async def test_removed_member_is_disconnected_and_cannot_post(ws):
     await db(chat_remove_member)(chat=chat, actor=owner, user=member)
     await receive_type(member_socket, "chat.member_removed")
     closed = await member_socket.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": NOT_ALLOWED}
+    assert closed == {"type": "websocket.close", "code": NOT_ALLOWED, "reason": "removed from this chat"}
 
 
 async def test_empty_or_non_text_message_is_an_error(ws):

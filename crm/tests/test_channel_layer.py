@@ -86,7 +86,8 @@ async def test_a_socket_told_it_fell_behind_closes_with_its_code(redis_url, ws):
     socket, connected, _code = await ws(f"/ws/chat/{chat.pk}/", user=member)
     assert connected
     await get_channel_layer().group_send(chat_group(chat.pk), dict(OVERFLOW))
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": FELL_BEHIND}
+    closed = await socket.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": FELL_BEHIND, "reason": "fell behind"}
 
 
 class RedisServer:
@@ -164,9 +165,13 @@ async def test_redis_going_down_and_back_loses_no_write_and_needs_no_restart(own
     assert await db(Message.objects.filter(text="while down").exists)()
     signed_in = await db(api.post)(reverse("auth:token"), {"email": member.email, "password": PASSWORD}, format="json")
     assert signed_in.status_code == 200, "signing in counts attempts in process memory while Redis is away"
-    assert await socket.receive_output(timeout=10) == {"type": "websocket.close", "code": TRY_AGAIN_LATER}
-    _refused, connected, _code = await ws(f"/ws/chat/{chat.pk}/", user=member)
-    assert not connected
+    assert await socket.receive_output(timeout=10) == {
+        "type": "websocket.close",
+        "code": TRY_AGAIN_LATER,
+        "reason": "try again later",
+    }
+    refused, connected, code = await ws(f"/ws/chat/{chat.pk}/", user=member)
+    assert (connected, code, refused.close_reason) == (False, TRY_AGAIN_LATER, "try again later")
 
     own_redis.start()
     socket, connected, _code = await ws(f"/ws/chat/{chat.pk}/", user=member)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from crm.realtime.broadcast import user_group
-from crm.realtime.websocket import NOT_AUTHENTICATED, Consumer
+from crm.realtime.websocket import NOT_ALLOWED, NOT_AUTHENTICATED, NOT_FOUND, Consumer
 from crm.tests.support.sockets import issue_ticket, receive_type
 from notifications.services import STREAM as NOTIFICATIONS
 from users.models import WebSocketTicket
@@ -27,8 +27,8 @@ STREAMS = ["/ws/notifications/", "/ws/activity/", "/ws/presence/", "/ws/timer/"]
 
 @pytest.mark.parametrize("path", STREAMS)
 async def test_socket_without_ticket_is_refused_with_4401(ws, path):
-    _communicator, connected, code = await ws(path)
-    assert (connected, code) == (False, NOT_AUTHENTICATED)
+    communicator, connected, code = await ws(path)
+    assert (connected, code, communicator.close_reason) == (False, NOT_AUTHENTICATED, "no ticket")
 
 
 @pytest.mark.parametrize("path", STREAMS)
@@ -43,21 +43,21 @@ async def test_ticket_works_once(ws):
     ticket = await issue_ticket(user)
     _first, connected, _code = await ws("/ws/notifications/", ticket=ticket)
     assert connected
-    _second, connected, code = await ws("/ws/notifications/", ticket=ticket)
-    assert (connected, code) == (False, NOT_AUTHENTICATED)
+    second, connected, code = await ws("/ws/notifications/", ticket=ticket)
+    assert (connected, code, second.close_reason) == (False, NOT_AUTHENTICATED, "ticket expired or used")
 
 
 async def test_expired_ticket_is_refused(ws):
     user = await database_sync_to_async(UserFactory)()
     ticket = await issue_ticket(user)
     await database_sync_to_async(WebSocketTicket.objects.update)(expires_at=timezone.now() - settings.WS_TICKET_TTL)
-    _communicator, connected, code = await ws("/ws/notifications/", ticket=ticket)
-    assert (connected, code) == (False, NOT_AUTHENTICATED)
+    communicator, connected, code = await ws("/ws/notifications/", ticket=ticket)
+    assert (connected, code, communicator.close_reason) == (False, NOT_AUTHENTICATED, "ticket expired or used")
 
 
 async def test_garbage_ticket_is_refused(ws):
-    _communicator, connected, code = await ws("/ws/notifications/", ticket="not-a-ticket")
-    assert (connected, code) == (False, NOT_AUTHENTICATED)
+    communicator, connected, code = await ws("/ws/notifications/", ticket="not-a-ticket")
+    assert (connected, code, communicator.close_reason) == (False, NOT_AUTHENTICATED, "ticket expired or used")
 
 
 async def test_ticket_of_a_deactivated_user_is_refused(ws):
@@ -65,14 +65,28 @@ async def test_ticket_of_a_deactivated_user_is_refused(ws):
     ticket = await issue_ticket(user)
     user.is_active = False
     await database_sync_to_async(user.save)()
-    _communicator, connected, code = await ws("/ws/notifications/", ticket=ticket)
-    assert (connected, code) == (False, NOT_AUTHENTICATED)
+    communicator, connected, code = await ws("/ws/notifications/", ticket=ticket)
+    assert (connected, code, communicator.close_reason) == (False, NOT_AUTHENTICATED, "ticket expired or used")
 
 
 async def test_foreign_origin_is_refused(ws):
     user = await database_sync_to_async(UserFactory)()
-    _communicator, connected, _code = await ws("/ws/notifications/", user=user, origin=b"http://evil.example.com")
-    assert not connected
+    communicator, connected, code = await ws("/ws/notifications/", user=user, origin=b"http://evil.example.com")
+    assert (connected, code, communicator.close_reason) == (False, NOT_ALLOWED, "origin not allowed")
+
+
+async def test_unknown_path_is_closed_with_4404(ws):
+    user = await database_sync_to_async(UserFactory)()
+    communicator, connected, code = await ws("/ws/nothing-here/", user=user)
+    assert (connected, code, communicator.close_reason) == (False, NOT_FOUND, "no such stream")
+
+
+async def test_a_socket_that_opened_is_not_taken_for_a_refusal(ws):
+    """The state a stream sends on connect is kept for the test, not mistaken for the close of a refusal."""
+    user = await database_sync_to_async(UserFactory)()
+    communicator, connected, _code = await ws("/ws/timer/", user=user)
+    assert connected and communicator.close_reason is None
+    assert (await receive_type(communicator, "timer.state"))["state"]["running"] is False
 
 
 def _session_cookie(user) -> bytes:
@@ -107,7 +121,7 @@ async def test_deactivating_a_user_closes_their_open_sockets(ws):
     await database_sync_to_async(user_deactivate)(user=user, actor=admin)
     while (output := await communicator.receive_output(timeout=5))["type"] != "websocket.close":
         pass
-    assert output["code"] == NOT_AUTHENTICATED
+    assert (output["code"], output["reason"]) == (NOT_AUTHENTICATED, "user deactivated")
 
 
 async def test_a_push_reaches_its_socket_while_the_database_thread_is_busy(ws):

@@ -131,7 +131,7 @@ async def test_a_password_change_closes_the_users_open_sockets_with_4401(ws, pat
     await database_sync_to_async(change)()
     while (output := await socket.receive_output(timeout=5))["type"] != "websocket.close":
         pass
-    assert output["code"] == NOT_AUTHENTICATED
+    assert (output["code"], output["reason"]) == (NOT_AUTHENTICATED, "password changed")
     while not await other.receive_nothing(timeout=0.3):
         assert (await other.receive_output())["type"] != "websocket.close", "a colleague's socket stays open"
 

@@ -22,19 +22,48 @@ async def issue_ticket(user) -> str:
     return await database_sync_to_async(ws_ticket_issue)(user=user)
 
 
+class Communicator(WebsocketCommunicator):
+    """A communicator that can put back an output it looked at (`open_socket` peeks after the accept)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held: list[dict] = []
+        self.close_reason: str | None = None
+
+    async def receive_output(self, timeout=1):
+        if self.held:
+            return self.held.pop(0)
+        return await super().receive_output(timeout)
+
+    async def receive_nothing(self, timeout=0.1, interval=0.01):
+        return not self.held and await super().receive_nothing(timeout, interval)
+
+
 async def open_socket(path: str, *, user=None, ticket: str | None = None, origin: bytes = ORIGIN, headers=()):
-    """Connect to `path` (with a fresh ticket for `user`); returns (communicator, connected, close code)."""
+    """Connect to `path` (with a fresh ticket for `user`); returns (communicator, connected, close code).
+
+    A refused socket is accepted and closed at once (crm.realtime.websocket): it counts as not
+    connected, with the close's code, and its reason in `communicator.close_reason`.
+    The close follows the accept without a pause, so it is already waiting when the
+    accept is read.
+    """
     from crm.asgi import application  # importing it sets Django up, so not at module level
 
     if user is not None and ticket is None:
         ticket = await issue_ticket(user)
     query = f"?ticket={ticket}" if ticket else ""
-    communicator = WebsocketCommunicator(
+    communicator = Communicator(
         application, path + query, headers=[(b"origin", origin), (b"host", b"127.0.0.1"), *headers]
     )
     connected, code = await communicator.connect(timeout=TIMEOUT)
+    if connected and not communicator.output_queue.empty():
+        first = communicator.output_queue.get_nowait()
+        if first["type"] == "websocket.close":
+            connected, code, communicator.close_reason = False, first.get("code", 1000), first.get("reason")
+        else:
+            communicator.held.append(first)
     if not connected:
-        # As a server does after refusing a handshake: the application hears the socket is gone and ends.
+        # As a server does once a socket is closed: the application hears it is gone and ends.
         await communicator.disconnect(timeout=TIMEOUT)
     return communicator, connected, code
 
