@@ -167,9 +167,7 @@ class PeriodFilterSet(FilterSet):
         """The period filters, each telling which date of the rows it reads."""
         found = super().get_filters()
         model = cls._meta.model
-        if model is None:
-            return found
-        field = model._meta.get_field(cls.date_field).verbose_name
+        field = model._meta.get_field(cls.date_field).verbose_name if model else cls.date_field.replace("_", " ")
         for name, text in PERIOD_HELP.items():
             found[name] = deepcopy(found[name])
             found[name].extra["help_text"] = lazy_format(text, name=cls.date_field, field=field)

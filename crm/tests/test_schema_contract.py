@@ -103,6 +103,8 @@ def test_the_period_names_the_date_it_filters(schema):
     assert "`date`" in _parameter(schema, "/api/tasks/", "period")["description"]
     assert "`started_at`" in _parameter(schema, "/api/calls/", "period")["description"]
     assert "`created_at`" in _parameter(schema, "/api/contacts/", "date_after")["description"]
+    for path in ("/api/dashboard/employees/", "/api/calendars/", "/api/promotions/promotions/report/"):
+        assert not _parameter(schema, path, "period")["description"].startswith("*"), path
 
 
 def test_a_chats_name_and_display_name_are_explained(schema):
