@@ -4,6 +4,7 @@ import redis
 from channels.layers import channel_layers
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -29,6 +30,13 @@ def _isolated_cache_and_media(settings, tmp_path):
     yield
     cache.clear()
     _empty_channel_layer()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request asking for Ukrainian leaves it active in the thread (LocaleMiddleware); the next test starts afresh."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,11 @@ class CalendarQuerySerializer(serializers.Serializer):
     source = serializers.CharField(
         required=False, allow_blank=True, help_text=_("Comma-separated sources; all of them when empty.")
     )
-    period = serializers.ChoiceField(choices=PERIOD_CHOICES, required=False)
+    period = serializers.ChoiceField(
+        choices=PERIOD_CHOICES,
+        required=False,
+        help_text=_("The period around `date` whose entries are shown, by each entry's own day; a week by default."),
+    )
     date = BoundedDateField(required=False, help_text=_("A day inside the period; today by default."))
     date_after = BoundedDateField(required=False, help_text=_("First day."))
     date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))

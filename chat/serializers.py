@@ -57,6 +57,14 @@ class LastMessageSerializer(serializers.Serializer):
         return super().to_representation(instance)
 
 
+CHAT_NAME_HELP = _(
+    "The chat's short unique name (a slug: Latin letters, digits, “-” and “_”), set once at creation; a "
+    "name already taken is a 409. The staff chat page opens a chat by it (`/chat/?open=<name>`). A direct "
+    "chat's name is `direct-<id>-<id>`, a form no other chat may take."
+)
+CHAT_DISPLAY_NAME_HELP = _("What people see as the chat's title; any text, and it may be changed.")
+
+
 class ChatSerializer(serializers.ModelSerializer):
     members = ChatMemberSerializer(source="memberships", many=True, read_only=True)
     last_message = LastMessageSerializer(source="*", read_only=True, allow_null=True)
@@ -77,11 +85,12 @@ class ChatSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"name": {"help_text": CHAT_NAME_HELP}, "display_name": {"help_text": CHAT_DISPLAY_NAME_HELP}}
 
 
 class ChatCreateSerializer(serializers.Serializer):
-    name = serializers.SlugField(max_length=64)
-    display_name = serializers.CharField(max_length=150)
+    name = serializers.SlugField(max_length=64, help_text=CHAT_NAME_HELP)
+    display_name = serializers.CharField(max_length=150, help_text=CHAT_DISPLAY_NAME_HELP)
     is_channel = parsing.BooleanField(default=False)
     members = serializers.ListField(
         child=parsing.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list
@@ -89,7 +98,7 @@ class ChatCreateSerializer(serializers.Serializer):
 
 
 class ChatUpdateSerializer(serializers.Serializer):
-    display_name = serializers.CharField(max_length=150, required=False)
+    display_name = serializers.CharField(max_length=150, required=False, help_text=CHAT_DISPLAY_NAME_HELP)
     is_channel = parsing.BooleanField(required=False)
 
 

@@ -62,8 +62,15 @@ class MetricsSerializer(serializers.Serializer):
 class PeriodQuerySerializer(serializers.Serializer):
     """`?period=` or `?date_after=&date_before=` (days of the project's time zone); this month by default."""
 
-    period = serializers.ChoiceField(choices=PERIOD_CHOICES, required=False)
-    date_after = BoundedDateField(required=False)
+    period = serializers.ChoiceField(
+        choices=PERIOD_CHOICES,
+        required=False,
+        help_text=_(
+            "The period the figures cover, by each figure's own date (a deal's closing, a call's start, "
+            "a task's planned day); this month by default."
+        ),
+    )
+    date_after = BoundedDateField(required=False, help_text=_("First day."))
     date_before = BoundedDateField(required=False, help_text=_("Last day (inclusive)."))
 
     def validate(self, attrs):

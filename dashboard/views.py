@@ -16,7 +16,7 @@ from users.models import User
 
 
 class MetricsView(APIView):
-    """The shop's Google Analytics figures per month (thesis 3.9) and their totals over the range.
+    """The shop's Google Analytics figures per month and their totals over the range.
 
     Months whose first day lies in [start_date's month, end_date]. Totals sum counts and
     amounts and recompute every ratio from those sums. For the owner, admins and managers.

@@ -65,6 +65,12 @@ class PipelineViewSet(viewsets.ModelViewSet):
 
 
 class StageViewSet(viewsets.ModelViewSet):
+    """The stages of a pipeline, in their order (`position`); a deal moves through them on the kanban.
+
+    Everyone reads them; the owner and admins add, rename, reorder and delete them. A stage that
+    still has deals cannot be deleted (409): move the deals first.
+    """
+
     model = Stage
     serializer_class = StageSerializer
     permission_classes = [ReadOnlyOrOwnerOrAdmin]

@@ -51,23 +51,34 @@ class ShopWebhookView(APIView):
     def post(self, request):
         secret = settings.SHOP_WEBHOOK_SECRET
         if not secret:
-            return Response({"detail": _("The shop webhook is not configured.")}, status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": _("The shop webhook is not configured."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         body = request.body
         if not signature_valid(body, request.headers.get("X-WC-Webhook-Signature", ""), secret):
-            return Response({"detail": _("Bad or missing signature.")}, status=status.HTTP_401_UNAUTHORIZED)
+            return Response(
+                {"detail": _("Bad or missing signature."), "code": "authentication_failed"},
+                status=status.HTTP_401_UNAUTHORIZED,
+            )
         topic = request.headers.get("X-WC-Webhook-Topic", "")
         if topic not in TOPICS:
             return Response({"detail": _("Ignored.")})
         try:
             record = load_json(body, unstorable_text=True)  # the sync drops NULs and skips what cannot be stored
         except ParseError as error:
-            return Response({"detail": error.detail}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": error.detail, "code": "parse_error"}, status=status.HTTP_400_BAD_REQUEST)
         if not isinstance(record, dict):
-            return Response({"detail": _("The body is not a JSON object.")}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _("The body is not a JSON object."), "code": "parse_error"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         importer = sync.OrderImport(backend="woocommerce", parse=parse_woocommerce_order)
         importer.import_page(Page([record]))
         summary = importer.summary
         if summary.skipped:
-            return Response({"detail": "; ".join(summary.problems)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "; ".join(summary.problems), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST
+            )
         outcome = "created" if summary.created else "updated" if summary.updated else "unchanged"
         return Response({"detail": outcome})

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -17,7 +18,14 @@ from promotions.serializers import (
 )
 
 PERIOD_PARAMETERS = [
-    OpenApiParameter("period", str, enum=["today", "yesterday", "week", "month", "year"]),
+    OpenApiParameter(
+        "period",
+        str,
+        enum=["today", "yesterday", "week", "month", "year"],
+        description=_(
+            "The period, in the project's time zone: what was in force in it, and the orders of it by their date."
+        ),
+    ),
     OpenApiParameter("date_after", str, description="YYYY-MM-DD"),
     OpenApiParameter("date_before", str, description="YYYY-MM-DD, inclusive"),
 ]

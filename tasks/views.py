@@ -19,7 +19,7 @@ TASK_SEARCH = ["name", "description"]
 
 
 class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
-    """Tasks (thesis 3.12).
+    """Tasks: a piece of work planned for a day, with responsible and related people, a project and tags.
 
     Seen by their responsible people, their creator, the related people who accepted them,
     those people's heads up the department tree, admins and the owner. Creator, responsible

@@ -11,11 +11,13 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.related import ManyToManyRel, ManyToOneRel, OneToOneRel
+from django.utils.functional import lazy
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import filters, serializers
 
 from crm.api import parsing
 from crm.api.periods import PERIOD_CHOICES, day_bounds, period_bounds
@@ -90,9 +92,62 @@ class FilterSet(rest_framework.FilterSet):
 
 
 class FilterBackend(rest_framework.DjangoFilterBackend):
-    """django-filter's backend, with the project's FilterSet for `filterset_fields`."""
+    """django-filter's backend, with the project's FilterSet for `filterset_fields`.
+
+    It also reads `?ordering=` strictly, for DRF's OrderingFilter that sorts the list after it:
+    a field the list cannot be sorted by is a 400 naming the parameter, not silently ignored.
+    """
 
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        if any(issubclass(backend, filters.OrderingFilter) for backend in getattr(view, "filter_backends", ())):
+            check_ordering(request, queryset, view)
+        return super().filter_queryset(request, queryset, view)
+
+
+def ordering_fields(queryset, view, request) -> list[str]:
+    """The fields `?ordering=` sorts `view`'s list by, as DRF's OrderingFilter reads them."""
+    return [name for name, _label in filters.OrderingFilter().get_valid_fields(queryset, view, {"request": request})]
+
+
+def _ordering_help(fields: list[str]) -> str:
+    if not fields:
+        return _("This list keeps its own order and cannot be sorted.")
+    return _(
+        "Sort by %(fields)s; a leading “-” sorts descending (“-%(first)s”), commas join several (“%(example)s”)."
+    ) % {
+        "fields": get_text_list([f"`{field}`" for field in fields], _("or")),
+        "first": fields[0],
+        "example": ",".join([f"-{fields[0]}", *fields[1:2]]),
+    }
+
+
+ordering_help = lazy(_ordering_help, str)
+
+
+def check_ordering(request, queryset, view) -> None:
+    param = filters.OrderingFilter.ordering_param
+    value = request.query_params.get(param)
+    if not value:
+        return
+    fields = ordering_fields(queryset, view, request)
+    if any(term.strip().removeprefix("-") not in fields for term in value.split(",")):
+        raise serializers.ValidationError({param: [ordering_help(fields)]})
+
+
+PERIOD_HELP = {
+    "period": _("By `%(name)s` (%(field)s): only rows in this period, counted in the project's time zone."),
+    "date_after": _("By `%(name)s` (%(field)s): only rows of this day or later."),
+    "date_before": _("By `%(name)s` (%(field)s): only rows of this day or earlier."),
+}
+
+
+def _format(template, **values) -> str:
+    return template % values
+
+
+lazy_format = lazy(_format, str)
 
 
 class PeriodFilterSet(FilterSet):
@@ -106,6 +161,17 @@ class PeriodFilterSet(FilterSet):
     period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_period", label=_("Period"))
     date_after = DateFilter(method="filter_date_after", label=_("From date"))
     date_before = DateFilter(method="filter_date_before", label=_("To date (inclusive)"))
+
+    @classmethod
+    def get_filters(cls):
+        """The period filters, each telling which date of the rows it reads."""
+        found = super().get_filters()
+        model = cls._meta.model
+        field = model._meta.get_field(cls.date_field).verbose_name if model else cls.date_field.replace("_", " ")
+        for name, text in PERIOD_HELP.items():
+            found[name] = deepcopy(found[name])
+            found[name].extra["help_text"] = lazy_format(text, name=cls.date_field, field=field)
+        return found
 
     def filter_period(self, queryset, name, value):
         start, end = period_bounds(value)

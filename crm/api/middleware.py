@@ -20,7 +20,7 @@ class ApiNotFoundMiddleware:
             and request.path.startswith("/api/")
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return JsonResponse({"detail": _("Not found.")}, status=404)
+            return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
         return response
 
 
@@ -43,7 +43,7 @@ class JsonBodyMiddleware:
                 body = request.body
             except RequestDataTooBig:
                 detail = _("The body is larger than %(limit)s bytes.") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
-                return JsonResponse({"detail": detail}, status=413)
+                return JsonResponse({"detail": detail, "code": "request_too_large"}, status=413)
             if too_deep(body):
-                return JsonResponse({"detail": TOO_DEEP % {"limit": MAX_DEPTH}}, status=400)
+                return JsonResponse({"detail": TOO_DEEP % {"limit": MAX_DEPTH}, "code": "parse_error"}, status=400)
         return self.get_response(request)

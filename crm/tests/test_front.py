@@ -93,7 +93,7 @@ def test_unknown_api_path_is_still_a_json_404(client):
     response = client.get("/api/nonexistent/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_every_api_section_of_the_url_conf_has_a_description_and_no_other():
