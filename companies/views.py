@@ -8,7 +8,7 @@ from companies.filters import ArticleFilter, CompanyFilter, FolderFilter, Knowle
 from companies.models import Article, Company, Folder, KnowledgeFile
 from companies.resources import CompanyResource
 from companies.serializers import ArticleSerializer, CompanySerializer, FolderSerializer, KnowledgeFileSerializer
-from contacts.views import SendMessagesMixin
+from contacts.send_actions import SendMessagesMixin
 from crm.api import viewsets
 from crm.api.permissions import StaffReadResponsibleWrite, is_admin_or_responsible
 from crm.merge.actions import MergeDuplicatesMixin

@@ -7,7 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from activity.tracking import tracked_delete
-from contacts import messaging, selectors, services, timeline
+from contacts import selectors, services, timeline
 from contacts.filters import (
     ContactActivityFilter,
     ContactEventFilter,
@@ -19,6 +19,7 @@ from contacts.filters import (
 )
 from contacts.models import Contact, ContactActivity, ContactEvent, CustomerRequest, Letter, LoyaltyTransaction, Return
 from contacts.resources import ContactResource
+from contacts.send_actions import SendMessagesMixin
 from contacts.serializers import (
     ContactActivitySerializer,
     ContactEventSerializer,
@@ -29,9 +30,6 @@ from contacts.serializers import (
     LoyaltyTransactionSerializer,
     ReturnFileSerializer,
     ReturnSerializer,
-    SendEmailSerializer,
-    SendResultSerializer,
-    SendSmsSerializer,
     TimelineEntrySerializer,
 )
 from crm.api import viewsets
@@ -39,49 +37,6 @@ from crm.api.permissions import StaffReadResponsibleWrite, is_admin_or_responsib
 from crm.merge.actions import MergeDuplicatesMixin
 from crm.spreadsheets.exports import ExportMixin
 from crm.spreadsheets.imports import ImportMixin
-
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="A retry with the same key answers what the first request answered and sends nothing again.",
-)
-
-
-class SendMessagesMixin:
-    """`send_email` and `send_sms` actions on a record that leads to a contact (`message_contact`).
-
-    Sending needs the right to change the record: `get_object()` applies the viewset's object permissions.
-    """
-
-    def message_contact(self, obj) -> Contact:
-        raise NotImplementedError
-
-    def _send(self, request, serializer_class, channel):
-        obj = self.get_object()
-        params = serializer_class(data=request.data)
-        params.is_valid(raise_exception=True)
-        contact = self.message_contact(obj)
-        if contact is None:
-            raise serializers.ValidationError({"contact": [_("There is no contact to write to.")]})
-        send = messaging.contact_send_email if channel == "email" else messaging.contact_send_sms
-        outcome = messaging.idempotent(
-            user=request.user,
-            key=request.headers.get("Idempotency-Key"),
-            scope=f"{request.method} {request.path}",
-            run=lambda: send(contact=contact, actor=request.user, **params.validated_data),
-        )
-        return Response(SendResultSerializer(outcome).data)
-
-    @extend_schema(request=SendEmailSerializer, responses=SendResultSerializer, parameters=[IDEMPOTENCY_KEY])
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
-    def send_email(self, request, pk=None):
-        return self._send(request, SendEmailSerializer, "email")
-
-    @extend_schema(request=SendSmsSerializer, responses=SendResultSerializer, parameters=[IDEMPOTENCY_KEY])
-    @action(detail=True, methods=["post"], filterset_class=None, pagination_class=None)
-    def send_sms(self, request, pk=None):
-        return self._send(request, SendSmsSerializer, "sms")
 
 
 class ContactViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, ExportMixin, viewsets.ModelViewSet):

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from contacts.views import SendMessagesMixin
+from contacts.send_actions import SendMessagesMixin
 from crm.api import viewsets
 from crm.api.parsing import parse_int, query_param
 from crm.api.permissions import ReadOnlyOrOwnerOrAdmin
