@@ -2,13 +2,20 @@
 app, apps reach the features above them only through their public modules, only the suite imports the
 test support, and no app imports another app's views. A new arrow that breaks one fails here."""
 
+import subprocess
+import sys
 from pathlib import Path
-
-from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_import_contracts_hold(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True, no_logo=True) == 0
+def test_the_import_contracts_hold():
+    # A process of its own: in this one, Twisted's interface declarations trip import-linter's option check.
+    run = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
