@@ -19,9 +19,22 @@ def bounds_from(data) -> tuple:
 class ActivePeriodFilterSet(FilterSet):
     """`period`, `date_after`, `date_before`: the rows in force at some moment of that period."""
 
-    period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_noop", label=_("Period"))
-    date_after = DateFilter(method="filter_noop", label=_("From date"))
-    date_before = DateFilter(method="filter_noop", label=_("To date (inclusive)"))
+    period = django_filters.ChoiceFilter(
+        choices=PERIOD_CHOICES,
+        method="filter_noop",
+        label=_("Period"),
+        help_text=_("By `starts_at` and `ends_at`: only rows in force at some moment of this period."),
+    )
+    date_after = DateFilter(
+        method="filter_noop",
+        label=_("From date"),
+        help_text=_("By `ends_at`: only rows still in force on this day or later."),
+    )
+    date_before = DateFilter(
+        method="filter_noop",
+        label=_("To date (inclusive)"),
+        help_text=_("By `starts_at`: only rows already in force on this day or earlier."),
+    )
 
     def filter_noop(self, queryset, name, value):
         return queryset  # all three are applied together in filter_queryset

@@ -10,9 +10,21 @@ class WorkPeriodFilter(FilterSet):
     """Work periods by user and by day: `period` presets or `date_after`/`date_before` (both inclusive)."""
 
     user = IdFilter(field_name="user_id", label=_("User"))
-    period = django_filters.ChoiceFilter(choices=PERIOD_CHOICES, method="filter_period", label=_("Period"))
-    date_after = DateFilter(field_name="day", lookup_expr="gte", label=_("From date"))
-    date_before = DateFilter(field_name="day", lookup_expr="lte", label=_("To date (inclusive)"))
+    period = django_filters.ChoiceFilter(
+        choices=PERIOD_CHOICES,
+        method="filter_period",
+        label=_("Period"),
+        help_text=_("By `day` (the working day): only rows in this period, counted in the project's time zone."),
+    )
+    date_after = DateFilter(
+        field_name="day", lookup_expr="gte", label=_("From date"), help_text=_("By `day`: this day or later.")
+    )
+    date_before = DateFilter(
+        field_name="day",
+        lookup_expr="lte",
+        label=_("To date (inclusive)"),
+        help_text=_("By `day`: this day or earlier."),
+    )
 
     class Meta:
         model = WorkPeriod
