@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -120,8 +120,7 @@ class ApiTokenAdmin(CrmModelAdmin):
     @admin.action(description=_("Revoke the selected API tokens"), permissions=["change"])
     def revoke(self, request, queryset):
         count = api_tokens_revoke(tokens=queryset)
-        message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count) % {"count": count}
-        self.message_user(request, message, messages.SUCCESS)
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count}, messages.SUCCESS)
 
 
 @never_cache
