@@ -124,6 +124,7 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": _(
                 "A personal API token (`/api/users/me/tokens/`), sent as `Authorization: Token <secret>`. "
-                "It acts as its owner; a read-only token is refused (403) any write."
+                "It acts as its owner; a read-only token is refused any write (403), and each token has a "
+                "rate of its own (429)."
             ),
         }
