@@ -270,6 +270,7 @@ if TRUSTED_PROXY_COUNT < 0:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "users.authentication.JWTAuthentication",
+        "users.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -285,6 +286,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
         "invitation": env.str("THROTTLE_INVITATION_RATE", default="30/min"),
+        # Requests made with one personal API token (users.authentication.ApiTokenAuthentication).
+        "token": env.str("THROTTLE_TOKEN_RATE", default="600/min"),
     },
     # DRF's own reading of X-Forwarded-For (`get_ident`), should any throttle not go through crm.api.throttling.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,

@@ -1,6 +1,6 @@
 import math
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,8 @@ from treebeard.forms import movenodeform_factory
 from crm.admin import CrmModelAdmin
 from crm.api.throttling import throttle_check
 from crm.files.admin import ProtectedFilesAdmin
-from users.models import Department, Invitation, User, UserGroup, WebSocketTicket
-from users.services import user_sessions_end
+from users.models import ApiToken, Department, Invitation, User, UserGroup, WebSocketTicket
+from users.services import api_tokens_revoke, user_sessions_end
 
 
 @admin.register(User)
@@ -98,6 +98,29 @@ class WebSocketTicketAdmin(CrmModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(CrmModelAdmin):
+    """Every user's personal API tokens, to see and revoke; never their secrets, which are not stored."""
+
+    name_accusative = pgettext_lazy("accusative", "API token")
+    list_display = ["name", "user", "prefix", "scope", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope", "revoked_at", "expires_at", "last_used_at"]
+    search_fields = ["name", "prefix", "user__email", "user__last_name"]
+    list_select_related = ["user"]
+    fields = ["user", "name", "prefix", "scope", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        # Tokens are made by their owners through the API, which shows the secret once.
+        return False
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["change"])
+    def revoke(self, request, queryset):
+        count = api_tokens_revoke(tokens=queryset)
+        self.message_user(request, _("%(count)d token(s) revoked.") % {"count": count}, messages.SUCCESS)
 
 
 @never_cache

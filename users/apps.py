@@ -8,13 +8,15 @@ class UsersConfig(AppConfig):
     verbose_name = _("Users")
 
     def ready(self):
+        from comments import registry
         from crm import search
         from crm.api.permissions import plug_subordinates
         from crm.realtime.websocket import Accounts, plug_accounts
         from users import services
-        from users.models import User
+        from users.models import ApiToken, User
         from users.selectors import user_list, user_subordinates
 
+        registry.not_commentable(ApiToken, reason="a credential, not a work record")
         plug_subordinates(user_subordinates)
         plug_accounts(
             Accounts(

@@ -262,3 +262,53 @@ class WebSocketTicket(models.Model):
 
     def __str__(self):
         return f"{self.user_id} until {self.expires_at:%H:%M:%S}"
+
+
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        """Neither revoked nor expired (the owner's account is checked where the token is used)."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+class ApiToken(TimeStampedModel):
+    """A personal API token: another system acting as its owner, narrowed by its scope.
+
+    The secret is shown once, when the token is made; the table keeps its hash and a short prefix to tell
+    tokens apart. It ends when revoked, at its expiry, or when its owner is deactivated or changes password.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("scope"), max_length=16, choices=ApiTokenScope.choices, default=ApiTokenScope.READ)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"

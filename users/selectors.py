@@ -7,7 +7,8 @@ from django.db import connection
 from django.db.models import Exists, ManyToManyField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 
-from users.models import Department, Invitation, User
+from users.models import ApiToken, Department, Invitation, User
+from users.tokens import API_TOKEN_MAX_LENGTH, API_TOKEN_PREFIX, hash_token
 
 # What a user's summary (UserBriefSerializer) reads: prefetches load these, not the password hash.
 USER_BRIEF_FIELDS = ("id", "email", "first_name", "last_name", "patronymic", "photo", "role", "status", "last_seen")
@@ -181,3 +182,20 @@ def company_structure() -> list[dict]:
 
 def invitation_list() -> QuerySet[Invitation]:
     return Invitation.objects.select_related("invited_by", "group", "department", "user")
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """A user's own tokens, live, expired and revoked."""
+    return ApiToken.objects.filter(user=user)
+
+
+def api_token_by_secret(secret: str) -> ApiToken | None:
+    """The live token of an active user whose secret this is, with its user; None for anything else."""
+    if not secret.startswith(API_TOKEN_PREFIX) or len(secret) > API_TOKEN_MAX_LENGTH:
+        return None
+    return (
+        ApiToken.objects.live()
+        .select_related("user")
+        .filter(token_hash=hash_token(secret), user__is_active=True)
+        .first()
+    )

@@ -5,7 +5,7 @@ from rest_framework_simplejwt import serializers as jwt_serializers
 from crm.api import parsing
 from crm.files.downloads import DownloadURLField
 from users.authentication import JWTAuthentication
-from users.models import Department, Invitation, Presence, Status, User, UserGroup
+from users.models import ApiToken, Department, Invitation, Presence, Status, User, UserGroup
 
 
 class UserBriefSerializer(serializers.ModelSerializer):
@@ -263,3 +263,32 @@ class CenterSerializer(serializers.Serializer):
         # Sections this serializer does not name (registered later by other apps) pass through as they are.
         data.update({name: value for name, value in instance.items() if name not in self.fields})
         return data
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    state = serializers.ChoiceField(
+        choices=["active", "expired", "revoked"],
+        read_only=True,
+        help_text=_("active, expired (past expires_at) or revoked; only an active token is accepted."),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "scope", "expires_at", "state", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = ["id", "prefix", "state", "created_at", "last_used_at", "revoked_at"]
+        extra_kwargs = {
+            "name": {"help_text": _("What the token is for, such as the system that uses it.")},
+            "scope": {"help_text": _("read: only safe requests (GET, HEAD, OPTIONS); read_write: as its owner.")},
+            "expires_at": {"help_text": _("When the token stops working; none for never.")},
+            "prefix": {"help_text": _("The secret's first characters, to tell tokens apart.")},
+        }
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text=_("The token to send as `Authorization: Token <secret>`. Shown this once: it is not stored."),
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "secret"]

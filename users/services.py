@@ -1,4 +1,6 @@
 import logging
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -6,6 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +21,8 @@ from crm.api.exceptions import Conflict, DomainError, Gone, conflict_on_duplicat
 from crm.api.phones import normalize_phone
 from crm.realtime.broadcast import broadcast, user_group
 from notifications.services import notify
-from users.models import Department, Invitation, Role, Status, User, WebSocketTicket
-from users.tokens import hash_token, new_token
+from users.models import ApiToken, ApiTokenScope, Department, Invitation, Role, Status, User, WebSocketTicket
+from users.tokens import API_TOKEN_PREFIX, hash_token, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -231,21 +234,23 @@ def user_deactivate(*, user: User, actor: User) -> User:
 
 
 def user_sessions_end(*, user: User) -> None:
-    """A deactivated account's refresh tokens, tickets and open sockets end; they would otherwise outlive it."""
+    """A deactivated account's refresh tokens, API tokens, tickets and open sockets end; they would outlive it."""
     WebSocketTicket.objects.filter(user=user).delete()
     _blacklist_refresh_tokens(user)
+    _api_tokens_revoke_all(user)
     broadcast(user_group(SOCKETS_STREAM, user.pk), "user.deactivated", {"user": user.pk})
 
 
 @transaction.atomic
 def user_password_changed(*, user: User) -> None:
-    """A new password ends what the old one opened: refresh tokens, WebSocket tickets and open sockets.
+    """A new password ends what the old one opened: refresh tokens, API tokens, WebSocket tickets and open sockets.
 
     Called by `User.save` whenever a password is saved. Access tokens and other browsers' sessions
     already stop working by themselves (the token carries a hash of the password, the session too).
     """
     WebSocketTicket.objects.filter(user=user).delete()
     _blacklist_refresh_tokens(user)
+    _api_tokens_revoke_all(user)
     broadcast(user_group(SOCKETS_STREAM, user.pk), "user.password_changed", {"user": user.pk})
 
 
@@ -456,3 +461,64 @@ def ws_ticket_consume(*, token: str) -> User | None:
     if not deleted or ticket.expires_at <= timezone.now() or not ticket.user.is_active:
         return None
     return ticket.user
+
+
+# Personal API tokens
+
+# How many characters of the secret (with API_TOKEN_PREFIX) are kept to tell tokens apart; not enough to guess it.
+API_TOKEN_SHOWN_CHARS = 12
+# last_used_at is written at most this often per token, however many requests it makes.
+API_TOKEN_LAST_USED_INTERVAL = timedelta(seconds=60)
+
+
+def api_token_create(
+    *, user: User, name: str, scope: str = ApiTokenScope.READ, expires_at=None
+) -> tuple[ApiToken, str]:
+    """A new token of `user` and its secret, which is never stored: the caller shows it once."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+        prefix=secret[:API_TOKEN_SHOWN_CHARS],
+        token_hash=hash_token(secret),
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at:
+        raise Conflict(_("This token is already revoked."))
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+def api_tokens_revoke(*, tokens) -> int:
+    """Revoke every token of the queryset `tokens` not revoked yet (the admin's action); returns how many."""
+    now = timezone.now()
+    return tokens.filter(revoked_at__isnull=True).update(revoked_at=now, updated_at=now)
+
+
+def _api_tokens_revoke_all(user: User) -> None:
+    api_tokens_revoke(tokens=ApiToken.objects.filter(user=user))
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record that `token` was used, at most once per API_TOKEN_LAST_USED_INTERVAL.
+
+    The condition is in the UPDATE itself, so of concurrent requests only one writes.
+    """
+    now = timezone.now()
+    threshold = now - API_TOKEN_LAST_USED_INTERVAL
+    if token.last_used_at is not None and token.last_used_at >= threshold:
+        return
+    ApiToken.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=threshold), pk=token.pk).update(
+        last_used_at=now
+    )
+    token.last_used_at = now

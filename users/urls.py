@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from users import views
 
 router = SimpleRouter()
+router.register("me/tokens", views.ApiTokenViewSet, basename="api-token")
 router.register("invitations", views.InvitationViewSet, basename="invitation")
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("groups", views.UserGroupViewSet, basename="usergroup")

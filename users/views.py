@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
@@ -19,9 +19,12 @@ from crm.api.parsing import parse_int, query_param
 from crm.api.permissions import IsOwnerOrAdmin, ReadOnlyOrOwnerOrAdmin
 from crm.api.throttling import ScopedRateThrottle
 from users import center, selectors, services
+from users.authentication import NotByApiToken
 from users.filters import InvitationFilter, UserFilter
-from users.models import Department, Invitation, User, UserGroup
+from users.models import ApiToken, Department, Invitation, User, UserGroup
 from users.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenSerializer,
     CenterSerializer,
     DepartmentSerializer,
     InvitationAcceptSerializer,
@@ -79,6 +82,46 @@ class WsTicketView(APIView):
         ticket = services.ws_ticket_issue(user=request.user)
         data = {"ticket": ticket, "expires_in": int(settings.WS_TICKET_TTL.total_seconds())}
         return Response(WsTicketSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+# Personal API tokens
+
+
+class ApiTokenViewSet(viewsets.GenericViewSet):
+    """My personal API tokens, for the shop's other systems: each acts as me, read-only or read-write, until
+    it is revoked, expires, or I am deactivated or change my password. Send one as `Authorization: Token
+    <secret>`; the secret is in the answer that creates the token and nowhere else. Tokens are managed
+    signed in, not with a token."""
+
+    model = ApiToken
+    serializer_class = ApiTokenSerializer
+    permission_classes = [IsAuthenticated, NotByApiToken]
+    ordering_fields = ["created_at", "name", "expires_at", "last_used_at"]
+    search_fields = ["name", "prefix"]
+
+    def scoped_queryset(self, user):
+        return selectors.api_token_list(user=user)
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(request=ApiTokenSerializer, responses={201: ApiTokenCreatedSerializer})
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, secret = services.api_token_create(user=request.user, **serializer.validated_data)
+        token.secret = secret
+        return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, summary=_("API tokens: revoke"))
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = services.api_token_revoke(token=self.get_object())
+        return Response(self.get_serializer(token).data)
 
 
 # Users
