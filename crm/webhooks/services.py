@@ -18,13 +18,14 @@ def _checked_url(url: str) -> str:
 
 
 @transaction.atomic
-def endpoint_create(*, actor, url: str, events: list[str], description: str = "") -> Endpoint:
+def endpoint_create(*, actor, url: str, events: list[str], description: str = "", is_active: bool = True) -> Endpoint:
     """Register an endpoint owned by `actor`; its secret is generated here and shown once."""
     endpoint = Endpoint.objects.create(
         owner=actor,
         url=_checked_url(url),
         events=sorted(set(events)),
         description=description,
+        is_active=is_active,
         secret=signing.new_secret(),
     )
     activity_record(actor=actor, verb="created", target=endpoint, changed_fields=["url", "events", "description"])
