@@ -255,3 +255,20 @@ def test_the_command_drains_once_and_prints_a_summary(endpoint, owner, httpserve
     contact_services.contact_create(actor=owner, data={"first_name": "Ann", "last_name": "Lee"})
     call_command("deliver_webhooks", "--once")
     assert "1 delivered" in capsys.readouterr().out
+
+
+def test_a_deletion_sends_the_records_id(endpoint, owner, httpserver):
+    services.endpoint_update(endpoint=endpoint, actor=owner, data={"events": ["contact.deleted"]})
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    contact = contact_services.contact_create(actor=owner, data={"first_name": "Ann", "last_name": "Lee"})
+    contact_services.contact_delete(contact=contact, actor=owner)
+    assert _drain().delivered == 1
+    body = httpserver.log[0][0].get_json()
+    assert body["type"] == "contact.deleted" and body["data"] == {"id": contact.pk}
+
+
+def test_the_retry_schedule_grows_to_four_hours_and_spans_about_a_day():
+    waits = [worker.retry_delay(tries).total_seconds() for tries in range(1, 16)]
+    assert 30 <= waits[0] <= 60 and 60 <= waits[1] <= 90
+    assert max(waits) <= 4 * 3600
+    assert 20 * 3600 < sum(waits[:14]) < 30 * 3600
