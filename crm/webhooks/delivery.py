@@ -86,7 +86,7 @@ def body_of(delivery: Delivery) -> bytes | None:
     return json.dumps(payload, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _post(delivery: Delivery, body: bytes) -> tuple[str, int | None, str]:
+def _post(delivery: Delivery, body: bytes, session) -> tuple[str, int | None, str]:
     endpoint = delivery.endpoint
     try:
         addresses.check_url(endpoint.url)
@@ -95,7 +95,7 @@ def _post(delivery: Delivery, body: bytes) -> tuple[str, int | None, str]:
     timestamp = int(time.time())
     headers = signing.headers(secret=endpoint.secret, message_id=delivery.message_id, timestamp=timestamp, body=body)
     try:
-        response = requests.post(
+        response = session.post(
             endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT, allow_redirects=False
         )
     except requests.Timeout:
@@ -115,7 +115,7 @@ def _post(delivery: Delivery, body: bytes) -> tuple[str, int | None, str]:
     )
 
 
-def deliver(delivery: Delivery, summary: Summary) -> None:
+def deliver(delivery: Delivery, summary: Summary, session=requests) -> None:
     """Make one attempt at a claimed row and record it."""
     body = body_of(delivery)
     if body is None:
@@ -128,7 +128,7 @@ def deliver(delivery: Delivery, summary: Summary) -> None:
         return
     started_at = timezone.now()
     clock = time.monotonic()
-    result, code, error = _post(delivery, body)
+    result, code, error = _post(delivery, body, session)
     duration_ms = int((time.monotonic() - clock) * 1000)
     _record(
         delivery, result=result, code=code, error=error, started_at=started_at, duration_ms=duration_ms, summary=summary
@@ -207,6 +207,12 @@ def _disable(endpoint: Endpoint, *, reason: str) -> None:
 def run_once(*, batch: int = 100, progress=None, stop=lambda: False) -> Summary:
     """Send every due row until none is left (or `stop()` says so)."""
     summary = Summary()
+    with requests.Session() as session:  # connections kept alive between deliveries to the same receiver
+        _run(summary, batch=batch, progress=progress, stop=stop, session=session)
+    return summary
+
+
+def _run(summary: Summary, *, batch, progress, stop, session) -> None:
     while not stop():
         claimed = claim(limit=batch)
         if not claimed:
@@ -217,10 +223,9 @@ def run_once(*, batch: int = 100, progress=None, stop=lambda: False) -> Summary:
                 Delivery.objects.filter(pk__in=[row.pk for row in claimed[index:]]).update(locked_until=None)
                 break
             try:
-                deliver(delivery, summary)
+                deliver(delivery, summary, session)
             except Exception:
                 # left leased: the next run after the lease tries it again
                 logger.exception("Webhook delivery %s failed unexpectedly", delivery.message_id)
             if progress is not None:
                 progress.update(1)
-    return summary
