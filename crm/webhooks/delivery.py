@@ -44,6 +44,13 @@ class Summary:
     skipped: int = 0
     disabled: list[str] = field(default_factory=list)
 
+    def add(self, other: "Summary") -> None:
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.retrying += other.retrying
+        self.skipped += other.skipped
+        self.disabled += other.disabled
+
     def __str__(self):
         text = f"{self.delivered} delivered, {self.retrying} to retry, {self.failed} given up, {self.skipped} skipped"
         if self.disabled:

@@ -1,7 +1,10 @@
 """Outbound webhooks: who registers them, what is queued and when, what is sent, signed, retried and logged."""
 
 import base64
+import os
 import re
+import signal
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -272,3 +275,16 @@ def test_the_retry_schedule_grows_to_four_hours_and_spans_about_a_day():
     assert 30 <= waits[0] <= 60 and 60 <= waits[1] <= 90
     assert max(waits) <= 4 * 3600
     assert 20 * 3600 < sum(waits[:14]) < 30 * 3600
+
+
+def test_the_looping_command_stops_on_sigterm(endpoint, owner, httpserver, capsys):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    contact_services.contact_create(actor=owner, data={"first_name": "Ann", "last_name": "Lee"})
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        call_command("deliver_webhooks", "--sleep", "0.2")
+    finally:
+        timer.cancel()
+    assert "Stopped. In all: 1 delivered" in capsys.readouterr().out
+    assert signal.getsignal(signal.SIGTERM) is not None

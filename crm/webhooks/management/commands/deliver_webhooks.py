@@ -22,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, sleep=5.0, batch=100, **options):
         self.stopping = False
+        total = delivery.Summary()
         previous = signal.signal(signal.SIGTERM, self._stop)
         try:
             with advisory_lock("deliver_webhooks") as acquired:
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 while True:
                     with tqdm(unit="delivery", disable=None, file=sys.stderr, desc="webhooks") as progress:
                         summary = delivery.run_once(batch=batch, progress=progress, stop=lambda: self.stopping)
+                    total.add(summary)
                     if once or self.stopping:
                         break
                     if summary.delivered or summary.failed or summary.retrying or summary.skipped:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
                         break
         finally:
             signal.signal(signal.SIGTERM, previous)
-        self.stdout.write(self.style.SUCCESS(str(summary)))
+        self.stdout.write(self.style.SUCCESS(f"Stopped. In all: {total}" if not once else str(total)))
 
     def _stop(self, signum, frame):
         self.stopping = True
