@@ -11,6 +11,15 @@ from users.selectors import user_managers
 STREAM = "activity"
 # The owner and admins see every entry, so their sockets also join this group.
 EVERYONE_GROUP = "activity.all"
+# Called with each new entry and its target inside the write's transaction (features above the apps plug in here
+# from their `ready()`, such as the outbound webhooks' outbox): activity imports none of them.
+_recorded_callbacks: list = []
+
+
+def on_activity_recorded(callback) -> None:
+    """Call `callback(entry, target)` for every entry `activity_record` stores, in the same transaction."""
+    if callback not in _recorded_callbacks:
+        _recorded_callbacks.append(callback)
 
 
 def activity_record(
@@ -31,6 +40,8 @@ def activity_record(
         changed_fields=sorted(changed_fields),
         description=description[:500],
     )
+    for callback in _recorded_callbacks:
+        callback(entry, target)
     _push(entry)
     return entry
 

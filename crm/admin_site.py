@@ -26,6 +26,7 @@ SECTIONS = [
     "timetracker",
     "promotions",
     "dashboard",
+    "webhooks",
     "users",
     "auth",
 ]

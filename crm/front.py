@@ -35,6 +35,7 @@ SECTION_DESCRIPTIONS = {
     "search": _("Search across the records you may see."),
     "trash": _("Deleted records, and restoring them."),
     "calls": _("Telephone calls from Binotel."),
+    "webhooks": _("Outbound webhooks: the URLs that receive the CRM's events, signed, and their delivery log."),
     "files": _("Downloads of stored files, allowed by the record they belong to."),
 }
 

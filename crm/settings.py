@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "promotions",
     "tasks",
     "timetracker",
+    "crm.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -437,3 +438,10 @@ BINOTEL_WEBHOOK_TRUSTED_PROXIES = env.list("BINOTEL_WEBHOOK_TRUSTED_PROXIES", de
 BINOTEL_CREATE_LEADS = env.bool("BINOTEL_CREATE_LEADS", default=True)
 # Hosts (and their subdomains) a recording link may point at; anything else is refused.
 BINOTEL_RECORDING_HOSTS = env.list("BINOTEL_RECORDING_HOSTS", default=["binotel.com", "binotel.ua"])
+
+# Outbound webhooks (docs/webhooks.md). Insecure URLs (http, loopback) only for development and tests.
+WEBHOOKS_ALLOW_INSECURE_URLS = env.bool("WEBHOOKS_ALLOW_INSECURE_URLS", default=False)
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10)
+# Seconds a delivery is retried for before it is given up (and its endpoint disabled).
+WEBHOOKS_MAX_AGE = env.int("WEBHOOKS_MAX_AGE", default=24 * 3600)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=100)

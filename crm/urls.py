@@ -57,6 +57,7 @@ urlpatterns = [
     path("api/search/", SearchView.as_view(), name="search"),
     path("api/trash/", include(("crm.trash.views", "trash"))),
     path("api/calls/", include(("calls.urls", "calls"))),
+    path("api/webhooks/", include(("crm.webhooks.urls", "webhooks"))),
 ]
 
 # Stored files only through the access-checking endpoint: nothing is served from MEDIA_ROOT by path.

@@ -29,6 +29,7 @@ SECTIONS = [
     "search",
     "trash",
     "calls",
+    "webhooks",
     "files",
 ]
 

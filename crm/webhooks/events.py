@@ -1,0 +1,109 @@
+"""The events an endpoint may subscribe to, read off the activity log, and how each record is rendered.
+
+An event is found from the activity entry's (model, verb, changed fields): one place for the whole project,
+no service emits anything. A record is sent as the API's detail shows it to the endpoint's owner, and only
+when the owner's selector lets them see it.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.test import RequestFactory
+from rest_framework.request import Request
+
+
+@dataclass(frozen=True)
+class Rule:
+    model: str  # the model's label, "contacts.Contact"
+    verb: str
+    event: str
+    field: str | None = None  # the rule holds only when the entry names this changed field
+
+
+RULES = [
+    Rule("contacts.Contact", "created", "contact.created"),
+    Rule("contacts.Contact", "updated", "contact.updated"),
+    Rule("contacts.Contact", "deleted", "contact.deleted"),
+    Rule("leads.Lead", "created", "lead.created"),
+    Rule("leads.Lead", "converted", "lead.converted"),
+    Rule("deals.Deal", "created", "deal.created"),
+    Rule("deals.Deal", "moved", "deal.stage_changed"),
+    Rule("deals.Deal", "updated", "deal.stage_changed", field="stage"),
+    Rule("deals.Deal", "won", "deal.won"),
+    Rule("deals.Deal", "failed", "deal.failed"),
+    Rule("deals.Order", "created", "order.created"),
+    Rule("tasks.Task", "created", "task.created"),
+    Rule("tasks.Task", "finished", "task.done"),
+    Rule("contacts.CustomerRequest", "created", "customer_request.created"),
+]
+EVENTS = sorted({rule.event for rule in RULES})
+DELETIONS = {rule.event for rule in RULES if rule.verb == "deleted"}
+
+
+def events_for(label: str, verb: str, changed_fields) -> list[str]:
+    return [
+        rule.event
+        for rule in RULES
+        if rule.model == label and rule.verb == verb and (rule.field is None or rule.field in changed_fields)
+    ]
+
+
+@dataclass(frozen=True)
+class Kind:
+    serializer: type
+    visible: object  # visible(user=...) -> the queryset of the records `user` may see, joined for the serializer
+
+
+def _kinds() -> dict[str, Kind]:
+    from contacts import selectors as contact_selectors
+    from contacts.serializers import ContactSerializer, CustomerRequestSerializer
+    from deals import selectors as deal_selectors
+    from deals.serializers import DealSerializer, OrderSerializer
+    from leads import selectors as lead_selectors
+    from leads.serializers import LeadSerializer
+    from tasks import selectors as task_selectors
+    from tasks.serializers import TaskSerializer
+
+    return {
+        "contacts.Contact": Kind(ContactSerializer, contact_selectors.contact_list),
+        "contacts.CustomerRequest": Kind(CustomerRequestSerializer, contact_selectors.request_list),
+        "deals.Deal": Kind(DealSerializer, deal_selectors.deal_list),
+        "deals.Order": Kind(OrderSerializer, deal_selectors.order_list),
+        "leads.Lead": Kind(LeadSerializer, lead_selectors.lead_list),
+        "tasks.Task": Kind(TaskSerializer, task_selectors.task_list),
+    }
+
+
+_cache: dict[str, Kind] = {}
+
+
+def kind(label: str) -> Kind:
+    if not _cache:
+        _cache.update(_kinds())
+    return _cache[label]
+
+
+def visible(label: str, *, user, pk) -> bool:
+    return kind(label).visible(user=user).filter(pk=pk).exists()
+
+
+def fake_request(user) -> Request:
+    """A GET of the site as `user`, for serializers that read the request (links, the caller's rights)."""
+    site = urlsplit(settings.SITE_URL)
+    factory = RequestFactory(SERVER_NAME=site.hostname or "localhost", SERVER_PORT=str(site.port or ""))
+    request = factory.get("/", secure=site.scheme == "https")
+    if site.port is None:
+        request.META["SERVER_PORT"] = "443" if site.scheme == "https" else "80"
+    request.user = user
+    drf_request = Request(request)
+    drf_request.user = user
+    return drf_request
+
+
+def render(label: str, *, user, pk) -> dict | None:
+    """The record as its detail shows it to `user`, or None when `user` may not see it (or it is gone)."""
+    found = kind(label).visible(user=user).filter(pk=pk).first()
+    if found is None:
+        return None
+    return dict(kind(label).serializer(found, context={"request": fake_request(user)}).data)
