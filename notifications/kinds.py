@@ -12,6 +12,7 @@ KINDS = {
     "task_declined": (_("Task declined"), True),
     "task_reminder": (_("Task reminder"), True),
     "return_decided": (_("Return decided"), True),
+    "webhook_disabled": (_("Webhook switched off after failing"), True),
 }
 # A kind nobody registered above is not emailed until its recipient asks for it.
 EMAIL_BY_DEFAULT_FOR_UNKNOWN = False
