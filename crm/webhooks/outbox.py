@@ -4,33 +4,52 @@ Per change: one cache read of the subscriptions (rebuilt from the database when 
 some endpoint wants the event, one bulk INSERT of outbox rows.
 """
 
+import contextlib
 import json
+import logging
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
+from redis.exceptions import RedisError
 
 from crm.webhooks import events
 from crm.webhooks.models import Delivery, Endpoint, new_message_id
+
+logger = logging.getLogger(__name__)
 
 SUBSCRIPTIONS_KEY = "webhooks:subscriptions"
 
 
 def subscriptions() -> dict[str, list[tuple[int, int]]]:
-    """event -> [(endpoint id, owner id)] of the active endpoints."""
-    found = cache.get(SUBSCRIPTIONS_KEY)
+    """event -> [(endpoint id, owner id)] of the active endpoints.
+
+    Read from the database while the cache (Redis) is away: a write must not fail for it, nor lose its events.
+    """
+    try:
+        found = cache.get(SUBSCRIPTIONS_KEY)
+    except (RedisError, OSError) as error:
+        logger.warning("webhook subscriptions read from the database, the cache is unavailable: %r", error)
+        return _read_subscriptions()
     if found is None:
-        found = {}
-        for endpoint_id, owner_id, wanted in Endpoint.objects.filter(is_active=True).values_list(
-            "pk", "owner_id", "events"
-        ):
-            for event in wanted:
-                found.setdefault(event, []).append((endpoint_id, owner_id))
-        cache.set(SUBSCRIPTIONS_KEY, found, None)
+        found = _read_subscriptions()
+        with contextlib.suppress(RedisError, OSError):  # read from the database again next time
+            cache.set(SUBSCRIPTIONS_KEY, found, None)
+    return found
+
+
+def _read_subscriptions() -> dict[str, list[tuple[int, int]]]:
+    found: dict[str, list[tuple[int, int]]] = {}
+    for endpoint_id, owner_id, wanted in Endpoint.objects.filter(is_active=True).values_list(
+        "pk", "owner_id", "events"
+    ):
+        for event in wanted:
+            found.setdefault(event, []).append((endpoint_id, owner_id))
     return found
 
 
 def forget_subscriptions() -> None:
+    """Called when an endpoint changes. If the cache is away, the stale entry would outlive it: refuse the change."""
     cache.delete(SUBSCRIPTIONS_KEY)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 from werkzeug import Response
 
@@ -288,3 +289,16 @@ def test_the_looping_command_stops_on_sigterm(endpoint, owner, httpserver, capsy
         timer.cancel()
     assert "Stopped. In all: 1 delivered" in capsys.readouterr().out
     assert signal.getsignal(signal.SIGTERM) is not None
+
+
+def test_a_change_while_the_cache_is_away_still_queues_its_event(endpoint, owner):
+    dead = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    with override_settings(CACHES=dead):
+        contact_services.contact_create(actor=owner, data={"first_name": "Ann", "last_name": "Lee"})
+    assert list(Delivery.objects.values_list("event", flat=True)) == ["contact.created"]
