@@ -19,14 +19,21 @@ from contacts.sms import BaseBackend, SmsResult
 TURNED_AWAY = {429, 503}
 
 
+# Errors raised before any byte of the request reached the provider.
+NOT_SENT = (
+    requests.ConnectTimeout,
+    requests.exceptions.SSLError,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
+
+
 def never_left(error: requests.RequestException) -> bool:
     """Whether the request failed before any of it reached the provider: no connection could be made
     (refused, no route, name not resolved, connect timeout, TLS handshake) or the request could not be built."""
-    if isinstance(error, (requests.ConnectTimeout, requests.exceptions.SSLError)):
-        return True
-    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.InvalidHeader)):
-        return True
-    if isinstance(error, (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+    if isinstance(error, NOT_SENT):
         return True
     if type(error) is requests.ConnectionError and error.args:
         cause = error.args[0]
