@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_PRICE = Decimal("9999999999.99")
+# An amount as shops write it: ASCII digits, one optional point, an optional exponent (a JSON float's `str`).
+# `Decimal()` alone also takes other scripts' digits, underscores and "NaN".
+_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?")
 
 
 class ShopError(Exception):
@@ -168,9 +172,12 @@ def whole(record_id, name: str, value, *, required: bool = True) -> int | None:
 def money(record_id, name: str, value, *, required: bool = True) -> Decimal | None:
     if value in (None, "") and not required:
         return None
+    written = str(value).strip() if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+    if not _AMOUNT.fullmatch(written):
+        raise BadRecord(record_id, f"{name} is not an amount: {value!r}")
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
+        amount = Decimal(written)
+    except InvalidOperation:
         raise BadRecord(record_id, f"{name} is not an amount: {value!r}") from None
     if not amount.is_finite() or not -MAX_PRICE <= amount <= MAX_PRICE:
         raise BadRecord(record_id, f"{name} is out of range: {value!r}")

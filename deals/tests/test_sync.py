@@ -4,6 +4,7 @@ import io
 import json
 import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from contacts.models import Contact, Phone
 from contacts.tests.factories import ContactFactory, PhoneFactory
 from deals.models import Deal, DealStatus, Order, OrderCoupon, OrderItem, Product, ShopStatusMapping, SyncState
-from deals.shop import CSV_ITEM_COLUMNS, CSV_ORDER_COLUMNS
+from deals.shop import CSV_ITEM_COLUMNS, CSV_ORDER_COLUMNS, BadRecord, money
 from deals.tests.fake_shop import (
     PASSWORD,
     USERNAME,
@@ -508,3 +509,24 @@ def test_sync_refuses_a_bad_since_without_a_traceback(db, shop_settings, since, 
     assert stopped.value.code != 0
     err = capsys.readouterr().err
     assert "--since" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12.50", Decimal("12.50")),
+        (12.5, Decimal("12.50")),
+        (7, Decimal("7.00")),
+        (" 3 ", Decimal("3.00")),
+        ("-1.005", Decimal("-1.00")),
+        ("1e3", Decimal("1000.00")),
+    ],
+)
+def test_money_reads_what_shops_write(value, expected):
+    assert money("1", "price", value) == expected
+
+
+@pytest.mark.parametrize("value", ["١٢٣", "１２", "1_000", "NaN", "Infinity", "1,5", "", "12.5.1", True, [1], "0x10"])
+def test_money_refuses_what_is_not_an_ascii_amount(value):
+    with pytest.raises(BadRecord, match="not an amount"):
+        money("1", "price", value)
