@@ -5,7 +5,7 @@ from crm.spreadsheets import ResponsibleResource, lookup_error
 
 
 class CompanyResource(ResponsibleResource):
-    """Companies, matched by EDRPOU code."""
+    """Companies, matched by EDRPOU code; a later row of the file with a code an earlier row created updates it."""
 
     class Meta:
         model = Company
@@ -28,3 +28,8 @@ class CompanyResource(ResponsibleResource):
         if company is not None and company.in_trash:
             raise lookup_error(_("The EDRPOU code belongs to #%(id)s, which is in the trash.") % {"id": company.pk})
         return company
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance.edrpou:
+            self.by_edrpou.setdefault(instance.edrpou, instance)

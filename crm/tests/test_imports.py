@@ -2,12 +2,14 @@
 nothing rewritten that did not change, and nothing told about records the importer may not see."""
 
 import pytest
+from django.db.models import CheckConstraint, Q
 
 from companies.models import Company
 from companies.tests.factories import CompanyFactory
 from companies.validators import edrpou_check_digit
 from contacts.models import Contact
 from contacts.tests.factories import ContactFactory
+from crm.tests.test_records import database_refuses, needs_postgresql
 from crm.tests.test_spreadsheets import csv_file, xlsx_file
 from deals.models import Product
 from leads.models import Lead
@@ -137,11 +139,13 @@ def test_a_valid_edrpou_is_imported(api, employee):
 # A file the database refuses is rolled back, and the answer says so.
 
 
+@needs_postgresql
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_a_rolled_back_import_says_nothing_was_written(api, employee, dry_run):
-    code = edrpou(42)
-    rows = [["name", "edrpou"], ["One", code], ["Two", code], ["Three", edrpou(43)]]
-    answer = imported(api.as_user(employee), COMPANIES, csv_file(rows), dry_run=dry_run)
+    rows = [["name", "edrpou"], ["One", edrpou(42)], ["Refused", edrpou(44)], ["Three", edrpou(43)]]
+    refusal = CheckConstraint(condition=~Q(name="Refused"), name="test_refused_company")
+    with database_refuses(Company, refusal):
+        answer = imported(api.as_user(employee), COMPANIES, csv_file(rows), dry_run=dry_run)
     assert answer["written"] is False
     assert (answer["created"], answer["updated"]) == (0, 0)
     detail = "Nothing would be imported: the errors below would stop" if dry_run else "Nothing was imported"
@@ -209,3 +213,13 @@ def test_a_match_with_a_hidden_lead_names_no_record(api, employee):
     assert Lead.objects.get().name == lead.name and Lead.objects.count() == 1
     contact.refresh_from_db()
     assert contact.first_name != "Mine"
+
+
+def test_a_code_twice_in_one_file_is_one_company_updated_by_the_later_row(api, employee):
+    rows = [["name", "edrpou"], ["First spelling", edrpou(5)], ["Later spelling", edrpou(5)], ["Other", edrpou(6)]]
+    answer = imported(api.as_user(employee), COMPANIES, csv_file(rows))
+    assert (answer["written"], answer["created"], answer["updated"], answer["errors"]) == (True, 2, 1, [])
+    assert sorted(Company.objects.values_list("name", "edrpou")) == [
+        ("Later spelling", edrpou(5)),
+        ("Other", edrpou(6)),
+    ]
