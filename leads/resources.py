@@ -1,6 +1,6 @@
 from contextlib import suppress
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +9,16 @@ from crm.api.phones import normalize_phone
 from crm.spreadsheets import ResponsibleResource
 from leads.models import Lead
 from leads.selectors import leads_visible
+from leads.services import ACTION_STATUSES
 
 
 class LeadResource(ResponsibleResource):
-    """Leads, matched by phone, then email, among the leads the importer sees; nobody else's are touched."""
+    """Leads, matched by phone, then email, among the leads the importer sees; nobody else's are touched.
+
+    The API's status rules hold: a file neither converts nor fails a lead (those are actions, which make a
+    contact and a deal or record a reason), and a converted or failed lead is not changed; an unchanged row of
+    such a lead, as an export writes it, is skipped like any unchanged row.
+    """
 
     class Meta:
         model = Lead
@@ -61,3 +67,16 @@ class LeadResource(ResponsibleResource):
         super().before_save_instance(instance, row, **kwargs)
         if instance.created_by_id is None:
             instance.created_by_id = self.user.pk
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        instance._stored_status = None if new else instance.status
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        stored = getattr(instance, "_stored_status", None)
+        if stored in ACTION_STATUSES:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(_("This lead is converted or failed already."))
+        elif instance.status in ACTION_STATUSES and "status" not in errors:
+            errors["status"] = [_("Use the convert or fail action for this status.")]
+        super().validate_instance(instance, errors, validate_unique)

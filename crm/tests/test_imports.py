@@ -1,6 +1,8 @@
 """What an import answers and writes: the API's rules on every row, a rolled-back file said as such,
 nothing rewritten that did not change, and nothing told about records the importer may not see."""
 
+from unittest.mock import ANY
+
 import pytest
 from django.db.models import CheckConstraint, Q
 
@@ -223,3 +225,30 @@ def test_a_code_twice_in_one_file_is_one_company_updated_by_the_later_row(api, e
         ("Later spelling", edrpou(5)),
         ("Other", edrpou(6)),
     ]
+
+
+# The API's status rules hold for a lead import.
+
+
+def test_a_file_neither_converts_nor_fails_a_lead(api, employee):
+    open_lead = LeadFactory(responsible=employee, created_by=employee, phone="+380501230001", status="new")
+    rows = [["name", "phone", "status"], ["Open", "0501230001", "converted"], ["New", "0501230002", "failed"]]
+    answer = imported(api.as_user(employee), LEADS, csv_file(rows))
+    assert sorted(errors_of(answer)) == [(2, "status", ANY), (3, "status", ANY)]
+    assert "convert or fail action" in answer["errors"][0]["message"]
+    open_lead.refresh_from_db()
+    assert open_lead.status == "new" and Lead.objects.count() == 1
+
+
+def test_a_converted_lead_is_not_changed_by_a_file_but_its_exported_row_is_skipped(api, employee):
+    lead = LeadFactory(
+        responsible=employee, created_by=employee, name="Done", phone="+380501230003", status="converted"
+    )
+    client = api.as_user(employee)
+    unchanged = imported(client, LEADS, csv_file([["name", "phone", "status"], ["Done", "0501230003", "converted"]]))
+    assert (unchanged["errors"], unchanged["skipped"]) == ([], 1)
+    changed = imported(client, LEADS, csv_file([["name", "phone", "status"], ["Renamed", "0501230003", "new"]]))
+    [(row, column, message)] = errors_of(changed)
+    assert (row, column, message) == (2, None, "This lead is converted or failed already.")
+    lead.refresh_from_db()
+    assert (lead.name, lead.status) == ("Done", "converted")
