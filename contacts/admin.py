@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from contacts.campaigns import settle_unknown
 from contacts.models import (
     Campaign,
     CampaignRecipient,
@@ -185,7 +186,7 @@ class CampaignRecipientAdmin(CrmModelAdmin):
             "date": f"{timezone.localdate():%Y-%m-%d}",
             "outcome": label,
         }
-        resolved = queryset.filter(status=SendOutcome.UNKNOWN).update(status=status, detail=note)
+        resolved = settle_unknown(queryset, status, note)
         self.message_user(request, gettext("%(count)d recipient(s) marked.") % {"count": resolved}, messages.SUCCESS)
 
     @admin.action(description=_("Checked with the provider: it was sent"))

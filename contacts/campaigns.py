@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Greatest
 from django.http import QueryDict
 from django.utils import timezone
 from tenacity import Retrying, retry_if_result, stop_after_attempt, wait_random_exponential
@@ -82,6 +83,21 @@ def _send_one(campaign: Campaign, contact: Contact, *, wait_max: float) -> dict:
         retry_error_callback=lambda state: state.outcome.result(),
     )
     return retrying(send)
+
+
+@transaction.atomic
+def settle_unknown(recipients: QuerySet[CampaignRecipient], outcome: str, detail: str) -> int:
+    """Unknown recipients an operator checked with the provider become `outcome` (sent or failed), and
+    their campaigns' counters move with them; rows that are not unknown (any more) are left alone."""
+    rows = list(recipients.select_for_update().filter(status=SendOutcome.UNKNOWN).values_list("pk", flat=True))
+    per_campaign = (
+        CampaignRecipient.objects.filter(pk__in=rows).values("campaign").annotate(moved=Count("pk")).order_by()
+    )
+    for group in per_campaign:
+        Campaign.objects.filter(pk=group["campaign"]).update(
+            unknown=Greatest(F("unknown") - group["moved"], 0), **{outcome: F(outcome) + group["moved"]}
+        )
+    return CampaignRecipient.objects.filter(pk__in=rows).update(status=outcome, detail=detail)
 
 
 def _settle_interrupted(campaign: Campaign, summary: Summary) -> None:

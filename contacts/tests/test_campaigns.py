@@ -247,3 +247,8 @@ def test_an_operator_sees_unknown_recipients_and_marks_them_checked(sender, owne
     assert response.status_code == 302
     unknown.refresh_from_db()
     assert unknown.status == SendOutcome.SENT and str(owner) in unknown.detail
+    campaign.refresh_from_db()
+    assert (campaign.sent, campaign.failed, campaign.unknown) == (1, 0, 0)
+    client.post("/admin/contacts/campaignrecipient/", {"action": "checked_not_sent", "_selected_action": [unknown.pk]})
+    campaign.refresh_from_db()
+    assert (campaign.sent, campaign.failed, campaign.unknown) == (1, 0, 0)  # settled once: the second changes nothing
