@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
-from crm.webhooks import addresses, events, signing
+from crm.webhooks import addresses, events, signing, transport
 from crm.webhooks.models import Attempt, AttemptResult, Delivery, DeliveryStatus, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -95,16 +95,16 @@ def body_of(delivery: Delivery) -> bytes | None:
 
 def _post(delivery: Delivery, body: bytes, session) -> tuple[str, int | None, str]:
     endpoint = delivery.endpoint
-    try:
-        addresses.check_url(endpoint.url)
-    except addresses.RefusedURL as error:
-        return AttemptResult.REFUSED, None, str(error)
     timestamp = int(time.time())
     headers = signing.headers(secret=endpoint.secret, message_id=delivery.message_id, timestamp=timestamp, body=body)
     try:
+        # the scheme here; the addresses when the session opens a connection, to the address it checked
+        addresses.check_scheme(endpoint.url)
         response = session.post(
             endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT, allow_redirects=False
         )
+    except addresses.RefusedURL as error:
+        return AttemptResult.REFUSED, None, str(error)
     except requests.Timeout:
         return (
             AttemptResult.FAILED,
@@ -122,7 +122,7 @@ def _post(delivery: Delivery, body: bytes, session) -> tuple[str, int | None, st
     )
 
 
-def deliver(delivery: Delivery, summary: Summary, session=requests) -> None:
+def deliver(delivery: Delivery, summary: Summary, session: requests.Session) -> None:
     """Make one attempt at a claimed row and record it."""
     body = body_of(delivery)
     if body is None:
@@ -211,10 +211,14 @@ def _disable(endpoint: Endpoint, *, reason: str) -> None:
     )
 
 
-def run_once(*, batch: int = 100, progress=None, stop=lambda: False) -> Summary:
-    """Send every due row until none is left (or `stop()` says so)."""
+def run_once(
+    *, batch: int = 100, progress=None, stop=lambda: False, session: requests.Session | None = None
+) -> Summary:
+    """Send every due row until none is left (or `stop()` says so), with `session` (by default one pinned
+    against DNS rebinding, `transport.pinned_session`)."""
     summary = Summary()
-    with requests.Session() as session:  # connections kept alive between deliveries to the same receiver
+    # connections kept alive between deliveries to the same receiver
+    with session or transport.pinned_session() as session:
         _run(summary, batch=batch, progress=progress, stop=stop, session=session)
     return summary
 
