@@ -25,6 +25,8 @@ from crm.webhooks.models import Delivery, Endpoint, new_message_id
 logger = logging.getLogger(__name__)
 
 SUBSCRIPTIONS_KEY = "webhooks:subscriptions"
+# Outbox rows in one INSERT at most: 9 parameters a row, and PostgreSQL takes 65,535 in one statement.
+INSERT_ROWS = 5000
 
 
 def subscriptions() -> dict[str, list[tuple[int, int]]]:
@@ -108,10 +110,6 @@ def queue_records(event: str, *, model, records: Iterable[tuple[object, datetime
     for start in range(0, len(rows), INSERT_ROWS):
         _insert(rows[start : start + INSERT_ROWS])
     return len(rows)
-
-
-# 9 parameters a row: PostgreSQL takes at most 65,535 in one statement.
-INSERT_ROWS = 5000
 
 
 def _insert(rows: list[tuple]) -> None:
