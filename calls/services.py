@@ -17,6 +17,7 @@ from calls.models import Call, CallType, ListenerState
 from calls.serializers import CallerSerializer, CallSerializer
 from contacts.models import ContactEvent, EventType, Phone
 from crm.realtime.broadcast import broadcast_many, user_group
+from crm.webhooks import outbox
 from crm.workers.bulk import bulk_insert, bulk_upsert
 from leads.models import Lead, LeadSource
 from users.models import User
@@ -83,6 +84,7 @@ class Batch:
         self.new: dict[str, Call] = {}  # inserted at the end
         self.changed: dict[str, set[str]] = {}  # binotel id -> fields to write at the end
         self.pending: list[tuple[Call, Call, list[str]]] = []  # (the call as a piece left it, the call, ringing)
+        self.ended: list[Call] = []  # the calls this batch brought to their end, for the `call.ended` webhook
         self.cards: dict | None = None
         self.audiences: dict = {}
         self.pushes: list[tuple[str, str, dict]] = []
@@ -126,7 +128,8 @@ class Batch:
         return caller_card(call=call, cards=self.cards)
 
     def finish(self) -> None:
-        """Write the new and changed calls and the new contact events, and send the pushes (after the commit).
+        """Write the new and changed calls, queue `call.ended` for the ones that ended, write the new contact
+        events, and send the pushes (after the commit).
 
         Each piece's push shows its call as that piece left it; only the id comes from the insert.
         """
@@ -150,6 +153,12 @@ class Batch:
             # Every row exists (locked above): one statement sets the changed columns of all of them.
             bulk_upsert(Call, rows, unique=["binotel_id"], update=fields, key="binotel_id")
             self.changed = {}
+        if self.ended:
+            now = timezone.now()
+            outbox.queue_records(
+                "call.ended", model=Call, records=((call.pk, call.ended_at or now) for call in self.ended)
+            )
+            self.ended = []
         for snapshot, call, ringing_numbers in self.pending:
             snapshot.pk = call.pk
             self.pushes += _pushes(snapshot, ringing_numbers=ringing_numbers, batch=self)
@@ -210,6 +219,8 @@ def _upsert(piece: CallPiece, *, push: bool, batch: Batch) -> tuple[Call, bool]:
     elif changed and piece.binotel_id not in batch.new:
         batch.changed.setdefault(piece.binotel_id, set()).update(changed)
     batch.calls[piece.binotel_id] = call
+    if call.is_finished and not was_finished:
+        batch.ended.append(call)
     if call.is_finished and call.contact_id and (not was_finished or call.contact_id != had_contact):
         _add_contact_event(call, batch=batch)
     if push and (created or changed or piece.ringing_numbers):

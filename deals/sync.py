@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from contacts.models import Contact, Phone
 from crm.api.phones import normalize_phone
+from crm.webhooks import outbox
 from crm.workers.bulk import bulk_copy, bulk_insert, bulk_upsert
 from crm.workers.records import fit, write_each
 from deals.models import (
@@ -36,6 +37,7 @@ from deals.models import (
     Order,
     OrderCoupon,
     OrderItem,
+    PaymentStatus,
     Pipeline,
     Product,
     SendStatus,
@@ -162,9 +164,9 @@ class OrderImport:
             return
         prints = {order.id: fingerprint(order) for order in orders}
         known = {
-            row[0]: row[1:]  # (pk, fingerprint, contact id, deal id, the deal's shop order id)
+            row[0]: row[1:]  # (pk, fingerprint, contact id, deal id, the deal's shop order id, status)
             for row in Order.objects.filter(shop_order_id__in=prints).values_list(
-                "shop_order_id", "pk", "fingerprint", "contact_id", "deal_id", "deal__shop_order_id"
+                "shop_order_id", "pk", "fingerprint", "contact_id", "deal_id", "deal__shop_order_id", "status"
             )
         }
         changed = []
@@ -314,7 +316,7 @@ class OrderImport:
         )
         result, deals = {}, []
         for order, mapping in mapped:
-            _pk, _print, _contact, deal_id, deal_shop_id = known.get(order.id, (None,) * 5)
+            _pk, _print, _contact, deal_id, deal_shop_id, _status = known.get(order.id, (None,) * 6)
             if deal_id is not None and deal_shop_id != order.id:
                 result[order.id] = deal_id
                 continue
@@ -362,6 +364,7 @@ class OrderImport:
             for order, _mapping in mapped
         ]
         order_pks = bulk_upsert(Order, rows, unique=["shop_order_id"], update=ORDER_SYNC_FIELDS, key="shop_order_id")
+        outbox.queue_records("order.paid", model=Order, records=self._newly_paid(mapped, known, order_pks))
         replaced = [known[order.id][0] for order, _m in mapped if order.id in known]
         if replaced:
             OrderItem.objects.filter(order_id__in=replaced).delete()
@@ -387,6 +390,18 @@ class OrderImport:
                 for coupon in order.coupons
             ],
         )
+
+    def _newly_paid(self, mapped, known, order_pks):
+        """(pk, moment) of the orders whose status is now one mapped as paid and was not before (or is new)."""
+        now = timezone.now()
+        for order, mapping in mapped:
+            if mapping.payment_status != PaymentStatus.PAID:
+                continue
+            if order.id in known:
+                before = self.statuses.rows.get(known[order.id][5])
+                if before is not None and before.payment_status == PaymentStatus.PAID:
+                    continue
+            yield order_pks[order.id], order.modified or now
 
 
 def run_import(*, importer: OrderImport, pages: Iterable[Page], progress=None) -> Summary:

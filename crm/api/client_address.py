@@ -13,14 +13,18 @@ import ipaddress
 from django.conf import settings
 
 
+def unmapped(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An IPv4-mapped IPv6 address (::ffff:10.0.0.1, what a dual-stack socket reports) as the IPv4 one it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
 def _address(text: str) -> str | None:
     try:
-        address = ipaddress.ip_address(text.strip())
+        return str(unmapped(ipaddress.ip_address(text.strip())))
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return str(address)
 
 
 def client_address(request) -> str:

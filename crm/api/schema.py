@@ -8,7 +8,8 @@ Every error answers the one body of `crm.api.exceptions.exception_handler`; `get
 declares it for the statuses an operation can give: 401 when it needs a login, 403 when a
 permission or a role can refuse, 404 with an id in its path, 400 with a body or query
 parameters, 409 for every write (a state conflict, a duplicate, a row still in use), 429
-when a throttle applies.
+when a throttle applies, and on every operation a personal API token may call (each token has a rate
+of its own, counted when the token is authenticated).
 """
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from rest_framework_simplejwt.views import TokenViewBase
 from crm.api.filters import ordering_fields, ordering_help
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The security scheme of personal API tokens (users.authentication.ApiTokenScheme).
+TOKEN_SCHEME = "tokenAuth"
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -127,7 +130,7 @@ class AutoSchema(openapi.AutoSchema):
             statuses.add("400")
         if unsafe and needs_login:
             statuses.add("409")
-        if self.view.get_throttles():
+        if self.view.get_throttles() or any(TOKEN_SCHEME in scheme for scheme in security):
             statuses.add("429")
         return statuses
 

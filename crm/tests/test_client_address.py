@@ -1,12 +1,14 @@
 """Who a client is: the connection's peer, or what a configured number of our own proxies say; never a forged header."""
 
+import ipaddress
+
 import pytest
 from django.conf import settings
 from django.test import RequestFactory
 from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle as DRFScopedRateThrottle
 
-from crm.api.client_address import client_address, throttle_ident
+from crm.api.client_address import client_address, throttle_ident, unmapped
 from users.tests.factories import PASSWORD
 
 PEER, CLIENT, FORGED = "10.0.0.2", "203.0.113.9", "198.51.100.7"
@@ -99,3 +101,9 @@ def test_the_invitation_link_counts_by_the_same_rule(api, three_attempts):
     url = reverse("users:invitation-questionnaire", args=["a" * 43])
     statuses = [api.get(url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(1, 5)]
     assert statuses == [404, 404, 404, 429]
+
+
+def test_an_ipv4_mapped_address_is_unwrapped_by_the_one_helper():
+    assert unmapped(ipaddress.ip_address("::ffff:10.0.0.1")) == ipaddress.ip_address("10.0.0.1")
+    assert unmapped(ipaddress.ip_address("2001:db8::1")) == ipaddress.ip_address("2001:db8::1")
+    assert unmapped(ipaddress.ip_address("10.0.0.1")) == ipaddress.ip_address("10.0.0.1")

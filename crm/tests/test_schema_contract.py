@@ -1,6 +1,8 @@
 """What the schema promises a front-end developer: every error each operation can give, with its body;
 a summary and a description for every operation, in English and Ukrainian; sortable fields by name."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -60,6 +62,24 @@ def test_every_operation_declares_the_errors_it_can_give(schema):
 def test_a_throttled_operation_declares_429(schema):
     assert "429" in schema["paths"]["/api/auth/token/"]["post"]["responses"]
     assert "401" in schema["paths"]["/api/auth/token/"]["post"]["responses"]
+
+
+def test_every_operation_a_personal_api_token_may_call_declares_429(schema):
+    """A token past THROTTLE_TOKEN_RATE gets a 429 from any operation it may call, throttled there or not."""
+    missing, token_operations = [], 0
+    for path, method, operation in _operations(schema):
+        if any("tokenAuth" in scheme for scheme in operation.get("security") or []):
+            token_operations += 1
+            if "429" not in operation["responses"]:
+                missing.append(f"{method.upper()} {path}")
+    assert token_operations > 50
+    assert not missing, "\n".join(missing)
+    assert "429" in schema["paths"]["/api/deals/"]["get"]["responses"]
+    assert "429" in schema["paths"]["/api/deals/{id}/"]["patch"]["responses"]
+    # no token (and no other throttle) reaches the shop's signed webhook: no 429 is promised there
+    shop_webhook = schema["paths"]["/api/deals/shop/webhook/"]["post"]
+    assert "tokenAuth" not in json.dumps(shop_webhook.get("security", []))
+    assert "429" not in shop_webhook["responses"]
 
 
 def test_every_operation_has_a_summary_and_a_description_in_english_and_ukrainian(schema):

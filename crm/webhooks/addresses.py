@@ -2,10 +2,12 @@
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from crm.api.client_address import unmapped
 
 
 class RefusedURL(ValueError):
@@ -18,8 +20,6 @@ def resolve(host: str, port: int) -> list[str]:
 
 
 def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
     return (
         address.is_loopback
         or address.is_private
@@ -30,29 +30,47 @@ def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def check_url(url: str) -> None:
-    """Raise RefusedURL (with a reason a person can read) for a URL a webhook must not be sent to.
+def check_url(url: str) -> list[str]:
+    """The addresses `url`'s host resolves to, each one checked; RefusedURL (with a reason a person can read)
+    for a URL a webhook must not be sent to. At registration."""
+    parts = check_scheme(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise RefusedURL(_("The webhook URL's host does not resolve.")) from None
+    return checked_addresses(parts.hostname, port)
 
-    Every address the host resolves to is checked. `WEBHOOKS_ALLOW_INSECURE_URLS` (development and tests)
-    lets http and loopback through.
-    """
-    insecure_allowed = settings.WEBHOOKS_ALLOW_INSECURE_URLS
+
+def check_scheme(url: str) -> SplitResult:
+    """The URL's parts, once its scheme and host are ones a webhook may use (no name is resolved)."""
     parts = urlsplit(url)
-    if parts.scheme != "https" and not (insecure_allowed and parts.scheme == "http"):
+    if parts.scheme != "https" and not (settings.WEBHOOKS_ALLOW_INSECURE_URLS and parts.scheme == "http"):
         raise RefusedURL(_("A webhook URL must use https."))
     if not parts.hostname:
         raise RefusedURL(_("A webhook URL needs a host."))
+    return parts
+
+
+def checked_addresses(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, once, each checked: RefusedURL if any is forbidden.
+
+    `WEBHOOKS_ALLOW_INSECURE_URLS` (development and tests) lets loopback through. The worker connects to
+    these very addresses (`crm.webhooks.transport`), so the name is not resolved again between the check
+    and the connection (DNS rebinding).
+    """
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = resolve(parts.hostname, port)
+        found = resolve(host, port)
     except (OSError, ValueError, UnicodeError):
         raise RefusedURL(_("The webhook URL's host does not resolve.")) from None
+    if not found:
+        raise RefusedURL(_("The webhook URL's host does not resolve."))
     for text in found:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
-        if insecure_allowed and address.is_loopback:
+        address = unmapped(ipaddress.ip_address(text.split("%", 1)[0]))
+        if settings.WEBHOOKS_ALLOW_INSECURE_URLS and address.is_loopback:
             continue
         if _forbidden(address):
             raise RefusedURL(
                 _("The webhook URL's host resolves to a private, loopback or link-local address (%(address)s).")
                 % {"address": address}
             )
+    return found

@@ -8,6 +8,7 @@ see the same `webhook-id` twice, which the Standard Webhooks receiver drops).
 import json
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,8 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.utils.encoders import JSONEncoder
 
-from crm.webhooks import addresses, events, signing
+from crm.webhooks import addresses, events, signing, transport
 from crm.webhooks.models import Attempt, AttemptResult, Delivery, DeliveryStatus, Endpoint
+from users.selectors import owner_ids_read_once
 
 logger = logging.getLogger(__name__)
 
@@ -75,15 +77,38 @@ def claim(*, limit: int) -> list[Delivery]:
     return list(Delivery.objects.filter(pk__in=ids).select_related("endpoint__owner", "target_type").order_by("id"))
 
 
-def body_of(delivery: Delivery) -> bytes | None:
-    """The JSON body, or None when the endpoint's owner may not see the record (or it is gone)."""
-    if delivery.snapshot is not None:
-        data = delivery.snapshot
-    else:
-        label = delivery.target_type.model_class()._meta.label
-        data = events.render(label, user=delivery.endpoint.owner, pk=delivery.target_id)
-        if data is None:
-            return None
+def bodies_of(deliveries: list[Delivery]) -> dict[int, bytes | None]:
+    """The JSON body of each delivery by its pk; None when the endpoint's owner may not see the record (or it
+    is gone). The records are read per (owner, kind): one selector query each, however many deliveries.
+
+    A group that fails to render is logged and left out: its deliveries stay leased for a later run.
+    """
+    groups: dict[tuple[int, int], list[Delivery]] = defaultdict(list)
+    bodies: dict[int, bytes | None] = {}
+    for delivery in deliveries:
+        if delivery.snapshot is None:
+            groups[(delivery.endpoint.owner_id, delivery.target_type_id)].append(delivery)
+        else:
+            bodies[delivery.pk] = _body(delivery, delivery.snapshot)
+    with owner_ids_read_once():
+        for rows in groups.values():
+            first = rows[0]
+            try:
+                found = events.render_many(
+                    first.target_type.model_class()._meta.label,
+                    user=first.endpoint.owner,
+                    pks={row.target_id for row in rows},
+                )
+            except Exception:
+                logger.exception("Rendering %s webhook deliveries of %s failed", len(rows), first.target_type)
+                continue
+            for row in rows:
+                data = found.get(row.target_id)
+                bodies[row.pk] = None if data is None else _body(row, data)
+    return bodies
+
+
+def _body(delivery: Delivery, data) -> bytes:
     payload = {
         "type": delivery.event,
         "id": delivery.message_id,
@@ -95,16 +120,16 @@ def body_of(delivery: Delivery) -> bytes | None:
 
 def _post(delivery: Delivery, body: bytes, session) -> tuple[str, int | None, str]:
     endpoint = delivery.endpoint
-    try:
-        addresses.check_url(endpoint.url)
-    except addresses.RefusedURL as error:
-        return AttemptResult.REFUSED, None, str(error)
     timestamp = int(time.time())
     headers = signing.headers(secret=endpoint.secret, message_id=delivery.message_id, timestamp=timestamp, body=body)
     try:
+        # the scheme here; the addresses when the session opens a connection, to the address it checked
+        addresses.check_scheme(endpoint.url)
         response = session.post(
             endpoint.url, data=body, headers=headers, timeout=settings.WEBHOOKS_TIMEOUT, allow_redirects=False
         )
+    except addresses.RefusedURL as error:
+        return AttemptResult.REFUSED, None, str(error)
     except requests.Timeout:
         return (
             AttemptResult.FAILED,
@@ -122,9 +147,8 @@ def _post(delivery: Delivery, body: bytes, session) -> tuple[str, int | None, st
     )
 
 
-def deliver(delivery: Delivery, summary: Summary, session=requests) -> None:
-    """Make one attempt at a claimed row and record it."""
-    body = body_of(delivery)
+def deliver(delivery: Delivery, summary: Summary, session: requests.Session, *, body: bytes | None) -> None:
+    """Make one attempt at a claimed row (`body` from `bodies_of`) and record it."""
     if body is None:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.SKIPPED,
@@ -211,10 +235,14 @@ def _disable(endpoint: Endpoint, *, reason: str) -> None:
     )
 
 
-def run_once(*, batch: int = 100, progress=None, stop=lambda: False) -> Summary:
-    """Send every due row until none is left (or `stop()` says so)."""
+def run_once(
+    *, batch: int = 100, progress=None, stop=lambda: False, session: requests.Session | None = None
+) -> Summary:
+    """Send every due row until none is left (or `stop()` says so), with `session` (by default one pinned
+    against DNS rebinding, `transport.pinned_session`)."""
     summary = Summary()
-    with requests.Session() as session:  # connections kept alive between deliveries to the same receiver
+    # connections kept alive between deliveries to the same receiver
+    with session or transport.pinned_session() as session:
         _run(summary, batch=batch, progress=progress, stop=stop, session=session)
     return summary
 
@@ -224,13 +252,16 @@ def _run(summary: Summary, *, batch, progress, stop, session) -> None:
         claimed = claim(limit=batch)
         if not claimed:
             break
+        bodies = bodies_of(claimed)
         for index, delivery in enumerate(claimed):
             if stop():
                 # not tried: free them for the next run at once
                 Delivery.objects.filter(pk__in=[row.pk for row in claimed[index:]]).update(locked_until=None)
                 break
+            if delivery.pk not in bodies:
+                continue  # not rendered (logged): left leased, the next run after the lease tries it again
             try:
-                deliver(delivery, summary, session)
+                deliver(delivery, summary, session, body=bodies[delivery.pk])
             except Exception:
                 # left leased: the next run after the lease tries it again
                 logger.exception("Webhook delivery %s failed unexpectedly", delivery.message_id)

@@ -1,8 +1,9 @@
-"""The events an endpoint may subscribe to, read off the activity log, and how each record is rendered.
+"""The events an endpoint may subscribe to, and how each record is rendered.
 
-An event is found from the activity entry's (model, verb, changed fields): one place for the whole project,
-no service emits anything. A record is sent as the API's detail shows it to the endpoint's owner, and only
-when the owner's selector lets them see it.
+Most events are read off the activity log: an event is found from the entry's (model, verb, changed
+fields), one place for the whole project, and those services emit nothing. The bulk writers that keep no
+activity entries queue their own events (WRITTEN_IN_BULK) through `outbox.queue_records`. A record is sent
+as the API's detail shows it to the endpoint's owner, and only when the owner's selector lets them see it.
 """
 
 from dataclasses import dataclass
@@ -37,7 +38,11 @@ RULES = [
     Rule("tasks.Task", "finished", "task.done"),
     Rule("contacts.CustomerRequest", "created", "customer_request.created"),
 ]
-EVENTS = sorted({rule.event for rule in RULES})
+# Queued by the writes themselves, in their transaction, once a record reaches the state: the shop sync
+# (deals/sync.py) when an order's status becomes one mapped as paid, the telephony workers
+# (calls/services.py) when a call ends.
+WRITTEN_IN_BULK = {"order.paid": "deals.Order", "call.ended": "calls.Call"}
+EVENTS = sorted({rule.event for rule in RULES} | set(WRITTEN_IN_BULK))
 DELETIONS = {rule.event for rule in RULES if rule.verb == "deleted"}
 
 
@@ -56,6 +61,8 @@ class Kind:
 
 
 def _kinds() -> dict[str, Kind]:
+    from calls import selectors as call_selectors
+    from calls.serializers import CallSerializer
     from contacts import selectors as contact_selectors
     from contacts.serializers import ContactSerializer, CustomerRequestSerializer
     from deals import selectors as deal_selectors
@@ -66,6 +73,7 @@ def _kinds() -> dict[str, Kind]:
     from tasks.serializers import TaskSerializer
 
     return {
+        "calls.Call": Kind(CallSerializer, call_selectors.call_list),
         "contacts.Contact": Kind(ContactSerializer, contact_selectors.contact_list),
         "contacts.CustomerRequest": Kind(CustomerRequestSerializer, contact_selectors.request_list),
         "deals.Deal": Kind(DealSerializer, deal_selectors.deal_list),
@@ -103,7 +111,15 @@ def fake_request(user) -> Request:
 
 def render(label: str, *, user, pk) -> dict | None:
     """The record as its detail shows it to `user`, or None when `user` may not see it (or it is gone)."""
-    found = kind(label).visible(user=user).filter(pk=pk).first()
-    if found is None:
-        return None
-    return dict(kind(label).serializer(found, context={"request": fake_request(user)}).data)
+    return render_many(label, user=user, pks=[pk]).get(str(pk))
+
+
+def render_many(label: str, *, user, pks) -> dict[str, dict]:
+    """Each record of `pks` that `user` may see, as its detail shows it to them, by its pk as text: one
+    query (and the selector's prefetches) for any number of records; the ones `user` may not see (or gone)
+    are missing."""
+    found = list(kind(label).visible(user=user).filter(pk__in=pks))
+    if not found:
+        return {}
+    rows = kind(label).serializer(found, many=True, context={"request": fake_request(user)}).data
+    return {str(record.pk): dict(row) for record, row in zip(found, rows, strict=True)}

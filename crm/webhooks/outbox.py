@@ -1,16 +1,22 @@
 """Queue deliveries in the change's own transaction: a rolled-back change sends nothing, a dead process loses nothing.
 
 Per change: one cache read of the subscriptions (rebuilt from the database when an endpoint changes) and, when
-some endpoint wants the event, one bulk INSERT of outbox rows.
+some endpoint wants the event, one bulk INSERT of outbox rows. Most events are read off the activity log
+(`queue_for_activity`); the bulk writers that keep none (the shop sync, the telephony workers) queue theirs
+with `queue_records`, a page of events in one INSERT.
 """
 
 import contextlib
 import json
 import logging
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 from crm.webhooks import events
@@ -19,6 +25,8 @@ from crm.webhooks.models import Delivery, Endpoint, new_message_id
 logger = logging.getLogger(__name__)
 
 SUBSCRIPTIONS_KEY = "webhooks:subscriptions"
+# Outbox rows in one INSERT at most: 9 parameters a row, and PostgreSQL takes 65,535 in one statement.
+INSERT_ROWS = 5000
 
 
 def subscriptions() -> dict[str, list[tuple[int, int]]]:
@@ -64,14 +72,16 @@ def queue_for_activity(entry, target) -> None:
     pairs = [(name, endpoint) for name in names for endpoint in wanted.get(name, ())]
     if not pairs:
         return
+    owners = {}
+    if any(name in events.DELETIONS for name, _endpoint in pairs):
+        owners = get_user_model().objects.in_bulk({owner_id for _name, (_endpoint_id, owner_id) in pairs})
     rows = []
     for name, (endpoint_id, owner_id) in pairs:
         snapshot = None
         if name in events.DELETIONS:
             # the record is still there (the activity is written before the delete): whether its owner sees it
             # is decided now, and what is sent is its id
-            owner = get_user_model().objects.get(pk=owner_id)
-            if not events.visible(label, user=owner, pk=target.pk):
+            if owner_id not in owners or not events.visible(label, user=owners[owner_id], pk=target.pk):
                 continue
             snapshot = json.dumps({"id": target.pk})
         rows.append(
@@ -81,19 +91,42 @@ def queue_for_activity(entry, target) -> None:
         _insert(rows)
 
 
+def queue_records(event: str, *, model, records: Iterable[tuple[object, datetime]]) -> int:
+    """Queue `event` for records a bulk write changed, in that write's transaction: (pk, occurred_at) each.
+
+    For the writes that bypass the activity log (the shop sync, the telephony workers). `records` is only
+    iterated when some endpoint subscribes to `event`, so with none the cost is one cache read. Whether an
+    endpoint's owner may see a record is decided when it is sent, as for every event. Returns the rows queued.
+    """
+    wanted = subscriptions().get(event)
+    if not wanted:
+        return 0
+    type_id = ContentType.objects.get_for_model(model).pk
+    rows = [
+        (endpoint_id, new_message_id(), event, type_id, str(pk), None, occurred_at)
+        for pk, occurred_at in records
+        for endpoint_id, _owner_id in wanted
+    ]
+    for start in range(0, len(rows), INSERT_ROWS):
+        _insert(rows[start : start + INSERT_ROWS])
+    return len(rows)
+
+
 def _insert(rows: list[tuple]) -> None:
     """One INSERT of the outbox rows, written by hand: it runs on every subscribed change, and the ORM's
-    bulk_create costs more than the statement itself."""
+    bulk_create costs more than the statement itself. A row is due at once and its day of retries starts now,
+    whenever the change it reports happened (a call backfilled from last week)."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     columns = (
         "endpoint_id, message_id, event, target_type_id, target_id, snapshot, occurred_at, status, queued_at, "
         "next_attempt_at, tries, attempts, last_error"
     )
     one = "(%s, %s, %s, %s, %s, %s, %s, 'pending', %s, %s, 0, 0, '')"
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     params = []
     for endpoint_id, message_id, name, type_id, target_id, snapshot, occurred_at in rows:
         moment = connection.ops.adapt_datetimefield_value(occurred_at)
-        params += [endpoint_id, message_id, name, type_id, target_id, snapshot, moment, moment, moment]
+        params += [endpoint_id, message_id, name, type_id, target_id, snapshot, moment, now, now]
     with connection.cursor() as cursor:
         values = ", ".join([one] * len(rows))
         cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608 (values are params)

@@ -80,7 +80,9 @@ def test_an_admin_registers_an_endpoint_and_sees_its_secret_once(api, admin_user
     )
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "192.168.0.5", "169.254.169.254", "::1", "fe80::1"])
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.5", "169.254.169.254", "::1", "fe80::1", "::ffff:10.1.2.3"]
+)
 def test_a_private_address_is_refused_at_registration(api, owner, settings, monkeypatch, address):
     settings.WEBHOOKS_ALLOW_INSECURE_URLS = False
     monkeypatch.setattr(addresses, "resolve", lambda host, port: ["93.184.215.14", address])
