@@ -157,6 +157,8 @@ class DealViewSet(SendMessagesMixin, ExportMixin, viewsets.ModelViewSet):
     ordering_fields = ["created_at", "amount", "updated_at", "closed_at"]
 
     def scoped_queryset(self, user):
+        if self.action in ("list", "kanban"):
+            return selectors.deal_rows(user=user)
         return selectors.deal_list(user=user)
 
     def perform_create(self, serializer):
