@@ -180,14 +180,19 @@ def _step(field, model) -> tuple[Callable, bool]:
     column = _column(model, field.source_attrs)
     related = column if len(field.source_attrs) == 1 else None  # a relation of the row itself
     if isinstance(field, serializers.ListSerializer):
-        if type(field).to_representation is serializers.ListSerializer.to_representation and _many(related):
-            return _rows_of(field.source_attrs[0], _compile(field.child)), False
+        if type(field).to_representation is serializers.ListSerializer.to_representation:
+            child = _compile(field.child)
+            if _many(related):
+                return _rows_of(field.source_attrs[0], child), False
+            return _generic(field, _each(child)), True
     elif isinstance(field, relations.ManyRelatedField):
         if _pk_only(field.child_relation) and _many(related):
             return _ids_of(field.source_attrs[0]), False
     elif isinstance(field, serializers.BaseSerializer):
+        represent = _compile(field)
         if _forward(related):
-            return _nested(field.source_attrs[0], _compile(field), generic), False
+            return _nested(field.source_attrs[0], represent, generic), False
+        return _generic(field, represent), True
     elif isinstance(field, relations.RelatedField):
         if _pk_only(field) and _forward(related):
             return attrgetter(related.attname), False
@@ -205,8 +210,10 @@ def _own_get_attribute(field):
     return fields.Field.get_attribute
 
 
-def _generic(field) -> Callable:
-    """DRF's own reading of one field (Serializer.to_representation, for one field)."""
+def _generic(field, represent: Callable | None = None) -> Callable:
+    """DRF's own reading of one field (Serializer.to_representation, for one field), written by `represent`
+    (a nested serializer compiled) or by the field itself."""
+    represent = represent or field.to_representation
 
     def read(instance):
         try:
@@ -214,9 +221,18 @@ def _generic(field) -> Callable:
         except SkipField:
             return _SKIP
         checked = attribute.pk if isinstance(attribute, relations.PKOnlyObject) else attribute
-        return None if checked is None else field.to_representation(attribute)
+        return None if checked is None else represent(attribute)
 
     return read
+
+
+def _each(represent: Callable) -> Callable:
+    """ListSerializer.to_representation, with its child compiled."""
+
+    def write(rows):
+        return [represent(row) for row in (rows.all() if isinstance(rows, models.manager.BaseManager) else rows)]
+
+    return write
 
 
 def _column(model, attrs: list[str]):
