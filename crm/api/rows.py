@@ -117,7 +117,11 @@ def _compiled(serializer_class, *, many: bool, context) -> _Compiled | None:
     compiled = cache.get(key)
     if compiled is None or compiled.busy:
         noted = _NotedContext()
-        compiled = _Compiled(serializer_class, many=many, context=noted)
+        try:
+            compiled = _Compiled(serializer_class, many=many, context=noted)
+        except Exception:
+            if not noted.read:
+                raise
         if noted.read:  # its fields depend on the request: build them for this one
             return _Compiled(serializer_class, many=many, context=context)
         if key not in cache:

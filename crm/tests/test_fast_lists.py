@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 
 from activity.models import Activity
@@ -24,6 +25,7 @@ from companies.tests.factories import CompanyFactory
 from contacts.selectors import contact_list
 from contacts.serializers import ContactSerializer
 from contacts.tests.factories import ContactFactory, PhoneFactory
+from crm.api.rows import represent, represent_many
 from deals import selectors as deal_selectors
 from deals.serializers import DealSerializer, KanbanSerializer, WorkItemSerializer
 from deals.tests.factories import DealFactory, PipelineFactory
@@ -233,3 +235,38 @@ def test_kanban_answers_its_serializers_output(api, people, seeded, viewer):
         assert {k: v for k, v in got.items() if k != "deals"} == {k: v for k, v in wanted.items() if k != "deals"}
         assert_rows_equal(f"kanban stage {wanted['stage']['id']}", got["deals"], wanted["deals"])
     assert response.content == drf_json(response.data)
+
+
+class _FieldsByCaller(serializers.Serializer):
+    """Fields that depend on the request, and a field that reads it for each row."""
+
+    name = serializers.CharField()
+    caller = serializers.SerializerMethodField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.context.get("request") != "admin":
+            del fields["name"]
+        return fields
+
+    def get_caller(self, row) -> str:
+        return self.context["request"]
+
+
+class _RowsByCaller(serializers.Serializer):
+    caller = serializers.SerializerMethodField()
+
+    def get_caller(self, row) -> str:
+        return self.context["request"]
+
+
+def test_fields_built_from_the_request_are_built_for_each_call():
+    rows = [{"name": "Ганна"}]
+    assert represent_many(_FieldsByCaller, rows, {"request": "admin"}) == [{"name": "Ганна", "caller": "admin"}]
+    assert represent_many(_FieldsByCaller, rows, {"request": "seller"}) == [{"caller": "seller"}]
+
+
+def test_fields_built_once_read_each_calls_context():
+    assert represent_many(_RowsByCaller, [{}], {"request": "first"}) == [{"caller": "first"}]
+    assert represent_many(_RowsByCaller, [{}], {"request": "second"}) == [{"caller": "second"}]
+    assert represent(_RowsByCaller, {}, {"request": "third"}) == {"caller": "third"}
