@@ -3,7 +3,9 @@ from django.db.models.functions import Coalesce
 
 from companies.models import Article, Company, Folder, KnowledgeFile
 from contacts.models import Contact
+from contacts.selectors import CONTACT_BRIEF_FIELDS
 from crm.merge.duplicates import DuplicatePairs, Rule, name_key
+from users.selectors import unshown
 
 COMPANY_DUPLICATES = DuplicatePairs(
     Company, exact=[], similar=Rule("name", key=name_key("name"), present="{t}.name <> ''")
@@ -19,6 +21,13 @@ def company_list(*, user) -> QuerySet[Company]:
     employees = Contact.objects.filter(company=OuterRef("pk")).order_by().values("company")
     return Company.objects.select_related("contact_person", "responsible").annotate(
         employee_count=Coalesce(Subquery(employees.annotate(count=Count("pk")).values("count")), 0)
+    )
+
+
+def company_rows(*, user) -> QuerySet[Company]:
+    """`company_list` for a list's page: of the contact person and the responsible user, what the row shows."""
+    return company_list(user=user).defer(
+        *unshown("contact_person", Contact, CONTACT_BRIEF_FIELDS), *unshown("responsible")
     )
 
 

@@ -36,6 +36,8 @@ class CompanyViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, Expor
     ordering_fields = ["name", "created_at", "employee_count"]
 
     def scoped_queryset(self, user):
+        if self.action == "list":
+            return selectors.company_rows(user=user)
         return selectors.company_list(user=user)
 
     def perform_create(self, serializer):

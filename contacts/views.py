@@ -50,6 +50,8 @@ class ContactViewSet(SendMessagesMixin, MergeDuplicatesMixin, ImportMixin, Expor
     ordering_fields = ["last_name", "first_name", "created_at", "updated_at", "birth_date", "loyalty_balance"]
 
     def scoped_queryset(self, user):
+        if self.action == "list":
+            return selectors.contact_rows(user=user)
         return selectors.contact_list(user=user)
 
     def perform_create(self, serializer):

@@ -4,10 +4,10 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from calls.selectors import call_list
 from contacts.models import ContactActivity
-from contacts.selectors import return_list
+from contacts.selectors import CONTACT_BRIEF_FIELDS, return_list
 from crm.api.pagination import MergedRows
 from deals.models import Deal, DealStatus, Order, OrderItem, Pipeline, Product, Stage
-from users.selectors import scope_to_owners, user_briefs
+from users.selectors import scope_to_owners, unshown, user_briefs
 
 DEAL_OWNER_FIELDS = ("responsible", "created_by")
 
@@ -24,6 +24,19 @@ def deals_restorable(user, queryset: QuerySet[Deal]) -> QuerySet[Deal]:
 
 def deal_list(*, user) -> QuerySet[Deal]:
     return deals_visible(user=user).select_related("contact", "pipeline", "stage", "responsible")
+
+
+def deal_rows(*, user) -> QuerySet[Deal]:
+    """Deals for a list's page or the kanban: of the related rows, what the row shows."""
+    return (
+        deals_visible(user=user)
+        .select_related("contact", "stage", "responsible")
+        .defer(
+            *unshown("contact", Deal.contact.field.related_model, CONTACT_BRIEF_FIELDS),
+            *unshown("stage", Stage, ("id", "name")),
+            *unshown("responsible"),
+        )
+    )
 
 
 def pipeline_list() -> QuerySet[Pipeline]:

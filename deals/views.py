@@ -7,7 +7,8 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from contacts.send_actions import SendMessagesMixin
-from crm.api import viewsets
+from crm.api import rows, viewsets
+from crm.api.filters import passes_all
 from crm.api.parsing import parse_int, query_param
 from crm.api.permissions import ReadOnlyOrOwnerOrAdmin
 from crm.spreadsheets.exports import ExportMixin
@@ -156,6 +157,8 @@ class DealViewSet(SendMessagesMixin, ExportMixin, viewsets.ModelViewSet):
     ordering_fields = ["created_at", "amount", "updated_at", "closed_at"]
 
     def scoped_queryset(self, user):
+        if self.action in ("list", "kanban"):
+            return selectors.deal_rows(user=user)
         return selectors.deal_list(user=user)
 
     def perform_create(self, serializer):
@@ -210,7 +213,8 @@ class DealViewSet(SendMessagesMixin, ExportMixin, viewsets.ModelViewSet):
         pipeline = Pipeline.objects.get(pk=query_param(request, "pipeline", parse_int))
         columns = selectors.kanban(pipeline=pipeline, deals=deals, per_stage=per_stage)
         data = {"pipeline": pipeline.pk, "columns": columns}
-        return Response(KanbanSerializer(data, context=self.get_serializer_context()).data, status=status.HTTP_200_OK)
+        body = rows.represent(KanbanSerializer, data, self.get_serializer_context())
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class WorkItemViewSet(viewsets.GenericViewSet):
@@ -228,9 +232,12 @@ class WorkItemViewSet(viewsets.GenericViewSet):
             leads = self._filtered(leads_visible(user=request.user))
             deals = self._filtered(self.get_queryset())
         page = self.paginate_queryset(selectors.work_items(leads=leads, deals=deals))
-        return self.get_paginated_response(WorkItemSerializer(selectors.with_responsible(page), many=True).data)
+        items = selectors.with_responsible(page)
+        return self.get_paginated_response(rows.represent_many(WorkItemSerializer, items, {}))
 
     def _filtered(self, queryset):
+        if passes_all(WorkItemFilter, self.request.query_params):
+            return queryset
         filterset = WorkItemFilter(self.request.query_params, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)

@@ -23,6 +23,8 @@ class LeadViewSet(ImportMixin, ExportMixin, viewsets.ModelViewSet):
     ordering_fields = ["created_at", "updated_at", "name", "status"]
 
     def scoped_queryset(self, user):
+        if self.action == "list":
+            return selectors.lead_rows(user=user)
         return selectors.lead_list(user=user)
 
     def perform_create(self, serializer):

@@ -1,7 +1,15 @@
 from django.db.models import Prefetch, Q, QuerySet
 
+from contacts.selectors import CONTACT_BRIEF_FIELDS
 from tasks.models import Project, ShareStatus, Tag, Task, TaskShare
-from users.selectors import USER_BRIEF_FIELDS, owner_ids_read_once, scope_to_owners, user_briefs, visible_owner_ids
+from users.selectors import (
+    USER_BRIEF_FIELDS,
+    owner_ids_read_once,
+    scope_to_owners,
+    unshown,
+    user_briefs,
+    visible_owner_ids,
+)
 
 
 def accepted_shares() -> QuerySet[TaskShare]:
@@ -44,6 +52,17 @@ def tune(queryset: QuerySet[Task]) -> QuerySet[Task]:
     )
     return queryset.select_related("project", "company", "contact", "created_by", "updated_by").prefetch_related(
         Prefetch("responsible", queryset=user_briefs()), "tags", Prefetch("shares", queryset=shares)
+    )
+
+
+def task_rows(*, user) -> QuerySet[Task]:
+    """`task_list` for a list's page: of the rows joined to each task, what the row shows."""
+    return task_list(user=user).defer(
+        *unshown("project", Project, ("id", "name")),
+        *unshown("company", Task.company.field.related_model, ("id", "name")),
+        *unshown("contact", Task.contact.field.related_model, CONTACT_BRIEF_FIELDS),
+        *unshown("created_by"),
+        *unshown("updated_by"),
     )
 
 

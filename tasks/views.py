@@ -41,6 +41,8 @@ class TaskViewSet(ExportMixin, viewsets.ModelViewSet):
     def scoped_queryset(self, user):
         if self.action in ("accept", "decline"):
             return selectors.tasks_shared_with(user=user)
+        if self.action == "list":
+            return selectors.task_rows(user=user)
         return selectors.task_list(user=user)
 
     def fresh_queryset(self):

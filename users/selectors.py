@@ -18,6 +18,12 @@ def user_briefs() -> QuerySet[User]:
     return User.objects.only(*USER_BRIEF_FIELDS)
 
 
+def unshown(relation: str, model=User, shown=USER_BRIEF_FIELDS) -> list[str]:
+    """The columns of `relation` (a row joined by `select_related`) that its summary does not show: what a list's
+    page defers, so that it reads and builds only what it writes."""
+    return [f"{relation}__{field.name}" for field in model._meta.concrete_fields if field.name not in shown]
+
+
 def user_subordinates(*, user: User) -> QuerySet[User]:
     """Members of the departments `user` heads and of every department below them, in one query.
 

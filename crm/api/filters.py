@@ -8,6 +8,7 @@ list cannot be used to probe which ids exist. A malformed id is a 400.
 from copy import deepcopy
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.related import ManyToManyRel, ManyToOneRel, OneToOneRel
@@ -103,7 +104,36 @@ class FilterBackend(rest_framework.DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if any(issubclass(backend, filters.OrderingFilter) for backend in getattr(view, "filter_backends", ())):
             check_ordering(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or passes_all(filterset_class, request.query_params):
+            return queryset  # what the filter set would answer, without building its filters and form
         return super().filter_queryset(request, queryset, view)
+
+
+# The FilterSet machinery that `passes_all` knows: a filter set that changes any of it is always run.
+_FILTERSET_PARTS = ("__init__", "is_valid", "errors", "filter_queryset", "qs", "form", "get_form_class")
+
+
+def passes_all(filterset_class, query_params) -> bool:
+    """Whether `filterset_class` would hand back the queryset untouched for `query_params`: no parameter of its
+    is given (nor one its name begins, as `date_after` begins `date`), none is required, each filter lets the
+    queryset through when its parameter is absent, and its form and machinery are django-filter's own."""
+    named = filterset_class.base_filters
+    if any(key.startswith(name) for key in query_params for name in named):
+        return False
+    if filterset_class._meta.form is not forms.Form:
+        return False
+    if any(getattr(filterset_class, part) is not getattr(rest_framework.FilterSet, part) for part in _FILTERSET_PARTS):
+        return False
+    return all(_passes_when_absent(found) for found in named.values())
+
+
+def _passes_when_absent(found: django_filters.Filter) -> bool:
+    if found.extra.get("required"):
+        return False
+    if isinstance(found.filter, django_filters.filters.FilterMethod):  # `method=`: skips empty values itself
+        return True
+    return type(found).filter in _PASSING_FILTERS
 
 
 def ordering_fields(queryset, view, request) -> list[str]:
@@ -200,3 +230,12 @@ class TargetFilter(django_filters.CharFilter):
         except ValidationError as error:
             raise serializers.ValidationError({self.field_name: error.messages}) from None
         return queryset.filter(**{self.type_field: content_type, self.id_field: object_id})
+
+
+# Filters whose `filter()` returns the queryset as it is for an absent parameter (its value empty).
+_PASSING_FILTERS = {
+    django_filters.Filter.filter,
+    django_filters.ChoiceFilter.filter,
+    django_filters.MultipleChoiceFilter.filter,
+    TargetFilter.filter,
+}

@@ -10,8 +10,15 @@ from rest_framework import pagination
 
 
 def estimated_rows(queryset: QuerySet) -> int:
-    """The planner's estimate of the rows `queryset` returns: no row is read."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    """The planner's estimate of the rows `queryset` returns: no row is read.
+
+    Asked of the ids alone: the columns of the rows a list joins (`select_related`, to rows its foreign keys
+    point at) change neither the rows nor the estimate, and compiling them costs a list's page about a millisecond.
+    """
+    queryset = queryset.order_by()
+    if not (queryset.query.combinator or queryset.query.distinct):
+        queryset = queryset.values("pk")
+    sql, params = queryset.query.sql_with_params()
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
