@@ -23,6 +23,7 @@ work), for `--seconds` at each worker count: requests a second, p50/p99, gunicor
 
 import argparse
 import asyncio
+import json
 import logging
 import math
 import multiprocessing
@@ -67,6 +68,7 @@ IDLE_STAFF = 10
 IDLE_THINK = 1.0
 IDLE_LENGTH = 2
 WARM_UP_SECONDS = 10
+REQUEST_TIMEOUT = 30  # seconds; a call that takes longer counts as failed (599)
 SWEEP_STAFF = 16
 ADMIN_EVERY = 8  # one member of staff in 8 is an admin, who sees everything
 SEED = {"contacts": 4000, "leads": 2000, "deals": 3000, "tasks": 4000}
@@ -217,7 +219,7 @@ def request_for(name: str, card: dict, rng: random.Random) -> tuple[str, str, di
         case "task detail":
             return "GET", f"/api/tasks/{one('tasks')}/", None
         case "search":
-            return "GET", f"/api/search/?q={rng.choice(WORDS)}", None
+            return "GET", f"/api/search/?{urlencode({'q': rng.choice(WORDS)})}", None
         case "contact create":
             body = {"first_name": "Office", "last_name": rng.choice(SURNAMES), "email": "new@example.com"}
             return "POST", "/api/contacts/", body
@@ -237,8 +239,33 @@ def request_for(name: str, card: dict, rng: random.Random) -> tuple[str, str, di
     raise ValueError(name)
 
 
-async def staff_member(client: httpx.AsyncClient, card: dict, until: float, think: float, results: list) -> None:
-    headers = {"Authorization": f"Bearer {card['token']}"}
+async def http_call(url: str, method: str, path: str, headers: dict, body: bytes = b"") -> int:
+    """One request on a connection of its own, as nginx sends one to gunicorn; the answer's status (599: failed).
+
+    gunicorn's sync workers close every connection after the response and wait (up to 2 s) for the client to
+    close its side, so a client must read to the end and close at once, as nginx does. A pooled client with a
+    hundred connections waiting on three workers (httpx) left them blocked most of the time (bench/README.md).
+    """
+    host, port = url.removeprefix("http://").split(":")
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close", f"Content-Length: {len(body)}"]
+    head = "\r\n".join([*lines, *(f"{name}: {value}" for name, value in headers.items()), "", ""])
+    writer = None
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(head.encode() + body)
+            status_line = await reader.readline()
+            await reader.read()  # to the end: the server closes
+        return int(status_line.split()[1])
+    except (OSError, TimeoutError, ValueError, IndexError):
+        return 599
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+async def staff_member(url: str, card: dict, until: float, think: float, results: list) -> None:
+    headers = {"Authorization": f"Bearer {card['token']}", "Content-Type": "application/json"}
     rng = random.Random(card["id"])  # noqa: S311 - a load mix, not a secret
     names, weights = list(ENDPOINTS), [weight for _family, weight in ENDPOINTS.values()]
     while True:
@@ -248,27 +275,21 @@ async def staff_member(client: httpx.AsyncClient, card: dict, until: float, thin
             return
         name = rng.choices(names, weights)[0]
         method, path, body = request_for(name, card, rng)
+        payload = json.dumps(body).encode() if body is not None else b""
         started = time.monotonic()
-        try:
-            response = await client.request(method, path, json=body, headers=headers)
-            status = response.status_code
-        except httpx.HTTPError:
-            status = 599
+        status = await http_call(url, method, path, headers, payload)
         results.append((name, time.monotonic() - started, status))
 
 
 async def staff(url: str, cards: list[dict], seconds: float, think: float) -> list:
     results: list = []
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-        until = time.monotonic() + seconds
-        await asyncio.gather(*(staff_member(client, card, until, think, results) for card in cards))
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(staff_member(url, card, until, think, results) for card in cards))
     return results
 
 
 def staff_process(url: str, cards: list[dict], seconds: float, think: float) -> tuple[list, float]:
     """In a process of its own (spawned): the calls, and the share of a CPU this client used."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     started, cpu = time.monotonic(), time.process_time()
     results = asyncio.run(staff(url, cards, seconds, think))
     return results, (time.process_time() - cpu) / (time.monotonic() - started)
@@ -339,33 +360,29 @@ async def binotel(url: str, seconds: float, tag: str, emails: list[str]) -> Bino
     run = BinotelRun()
     rng = random.Random(tag)  # noqa: S311 - a load mix, not a secret
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
 
-        async def post(body: str) -> int:
-            started = time.monotonic()
-            try:
-                status = (await client.post("/api/calls/binotel/webhook/", content=body, headers=headers)).status_code
-            except httpx.HTTPError:
-                status = 599
-            run.timings.append((time.monotonic() - started, status))
-            return status
+    async def post(body: str) -> int:
+        started = time.monotonic()
+        status = await http_call(url, "POST", "/api/calls/binotel/webhook/", headers, body.encode())
+        run.timings.append((time.monotonic() - started, status))
+        return status
 
-        pending, start, sent = [], time.monotonic(), 0
-        for call in range(int(seconds * BINOTEL_RATE / 4)):
-            call_id = f"{tag}{call:05d}"
-            bodies, billsec = call_events(call_id, rng, emails)
-            for n, body in enumerate(bodies):
-                delay = start + sent / BINOTEL_RATE - time.monotonic()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                sent += 1
-                # Binotel does not wait for one answer before the next event; the call's last event is
-                # the one whose answer says it was stored.
-                task = asyncio.create_task(post(body))
-                pending.append(task)
-                if n == len(bodies) - 1:
-                    run.completed[call_id] = billsec
-        await asyncio.gather(*pending)
+    pending, start, sent = [], time.monotonic(), 0
+    for call in range(int(seconds * BINOTEL_RATE / 4)):
+        call_id = f"{tag}{call:05d}"
+        bodies, billsec = call_events(call_id, rng, emails)
+        for n, body in enumerate(bodies):
+            delay = start + sent / BINOTEL_RATE - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            sent += 1
+            # Binotel does not wait for one answer before the next event; the call's last event is
+            # the one whose answer says it was stored.
+            task = asyncio.create_task(post(body))
+            pending.append(task)
+            if n == len(bodies) - 1:
+                run.completed[call_id] = billsec
+    await asyncio.gather(*pending)
     return run
 
 

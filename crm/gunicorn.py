@@ -14,9 +14,9 @@ wsgi_app = "crm.wsgi:application"
 
 
 def default_workers() -> int:
-    """Cores + 1 (bench/README.md, "An office day on two cores"): a request waits on PostgreSQL for
-    part of its time, so one worker more than the cores keeps them busy; more workers only add
-    memory and contention, and the tail grew past 2 x cores + 1."""
+    """Cores + 1, measured on 2 cores (bench/README.md, "An office day on two cores"): a worker that always
+    has a request spends about a fifth of its time blocked (PostgreSQL, Redis, its socket), so one worker more
+    than the cores keeps them busy; more workers only waited longer for a CPU and served no more requests."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return cores + 1
 
