@@ -307,7 +307,8 @@ def _add_contact_event(call: Call, *, batch: Batch) -> None:
         ContactEvent(
             contact_id=call.contact_id,
             type=EventType.CALL,
-            occurred_at=call.started_at or call.ended_at,
+            # Binotel's call state requests carry no times: then the moment the CRM first heard of the call
+            occurred_at=call.started_at or call.ended_at or call.created_at or timezone.now(),
             call_id=call.binotel_id,
         )
     )

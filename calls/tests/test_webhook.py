@@ -5,6 +5,8 @@ from django.urls import reverse
 from calls.models import Call
 from calls.sync import handle_events
 from calls.tests import samples
+from contacts.models import ContactEvent
+from contacts.tests.factories import ContactFactory, PhoneFactory
 from users.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +59,19 @@ def test_the_webhook_and_the_listener_make_one_call(api):
     assert post(api, samples.text("webhook_apiCallCompleted.form-urlencoded.txt")).status_code == 200
     call = Call.objects.get()
     assert call.wait_seconds == 13 and call.talk_seconds == 17 and call.started_at.timestamp() == 1702107076
+
+
+def test_a_known_contacts_call_known_only_from_the_state_requests_is_on_their_timeline(api):
+    contact = ContactFactory()
+    PhoneFactory(contact=contact, number="+380671112244")
+    received = "requestType=receivedTheCall&generalCallID=56&callType=0&externalNumber=0671112244&internalNumber=901"
+    assert post(api, received).status_code == 200
+    hangup = post(api, "requestType=hangupTheCall&generalCallID=56&billsec=0&disposition=NOANSWER")
+    assert hangup.status_code == 200, hangup.content
+    call = Call.objects.get()
+    assert call.contact == contact and call.is_finished
+    event = ContactEvent.objects.get(contact=contact, call_id="56")
+    assert event.occurred_at == call.created_at
 
 
 def test_json_bodies_and_the_call_state_requests_are_understood(api):
