@@ -14,7 +14,10 @@ application = get_wsgi_application()
 
 from django.urls import get_resolver  # noqa: E402
 
+from crm.realtime.broadcast import push_from_own_loop  # noqa: E402
 from crm.realtime.runtime import freeze_loaded_objects  # noqa: E402
+
+push_from_own_loop()
 
 # Import every view now, in gunicorn's master (preload_app), rather than in each worker's first
 # request; then keep it all out of the garbage collector's full passes, as crm/asgi.py does.

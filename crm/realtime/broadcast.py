@@ -1,7 +1,10 @@
 """The one way services push events to WebSocket clients."""
 
+import asyncio
 import json
 import logging
+import os
+import threading
 from collections import Counter
 
 from asgiref.sync import async_to_sync
@@ -48,9 +51,47 @@ def broadcast_many(pushes: list[tuple[str, str, dict]]) -> None:
     transaction.on_commit(lambda: _send(sends))
 
 
+class _OwnLoop:
+    """One event loop thread per process for pushes from code that has no loop of its own (a WSGI worker).
+
+    `async_to_sync` there starts a thread and an event loop for every push, and the channel layer, whose
+    Redis connections belong to a loop, connects anew each time: 7-14 ms a push. Made lazily, so a forked
+    worker (gunicorn's preload_app) starts its own.
+    """
+
+    def __init__(self):
+        self.pid, self.loop, self.lock = None, None, threading.Lock()
+
+    def run(self, coroutine, timeout: float):
+        with self.lock:
+            if self.pid != os.getpid():
+                self.loop = asyncio.new_event_loop()
+                threading.Thread(target=self.loop.run_forever, name="crm-pushes", daemon=True).start()
+                self.pid = os.getpid()
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+
+_own_loop: _OwnLoop | None = None
+# A push that waits longer than this is counted dropped (a TimeoutError); the Redis client's own timeouts are shorter.
+OWN_LOOP_TIMEOUT = 30
+
+
+def push_from_own_loop() -> None:
+    """Send this process' pushes through one event loop thread of its own (crm/wsgi.py: sync workers, no loop).
+
+    Only for a channel layer that reaches other processes: the in-memory layer's queues belong to the loop
+    of the sockets they serve."""
+    global _own_loop
+    if pushes_reach_other_processes():
+        _own_loop = _own_loop or _OwnLoop()
+
+
 def _send(sends: list[tuple[str, dict]]) -> None:
     try:
-        async_to_sync(_group_send_batch)(sends)
+        if _own_loop is not None:
+            _own_loop.run(_group_send_batch(sends), OWN_LOOP_TIMEOUT)
+        else:
+            async_to_sync(_group_send_batch)(sends)
     except (RedisError, OSError) as error:
         # The write stands; clients catch up when they reconnect (fetch what came after the last id they saw).
         for _group, message in sends:
