@@ -47,6 +47,8 @@ return over_capacity
 
 # Events the process' reader takes off its queue in one round trip at most.
 RECEIVE_BATCH = 100
+# How long the reader blocks on an empty queue before it looks again whether any socket is left to read for.
+READER_BLOCK_SECONDS = 1
 
 
 class Inbox:
@@ -144,12 +146,15 @@ class RedisChannelLayer(BaseRedisChannelLayer):
         channel = f"specific.{self.client_prefix}!"
         key = self.prefix + channel
         connection = self.connection(self.consistent_hash(channel))
+        reader = asyncio.current_task()
         try:
-            while True:
+            # Until no socket of the process is left (the next one starts a reader again), or until cancelled:
+            # redis-py's retry may take a cancellation that lands in a command for a lost connection.
+            while self.inboxes and not reader.cancelling():
                 popped = await connection.zpopmin(key, RECEIVE_BATCH)
                 if not popped:
                     # Nothing waiting: block until an event comes, then take it with any that followed.
-                    arrived = await connection.bzpopmin(key, timeout=self.brpop_timeout)
+                    arrived = await connection.bzpopmin(key, timeout=READER_BLOCK_SECONDS)
                     popped = [arrived[1:]] if arrived else []
                 for member, _score in popped:
                     self._deliver(member)
