@@ -554,7 +554,7 @@ def chat_against_floor(args, log_dir: Path, redis_url: str, chat: Chat, members:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["chat", "load"])
-    parser.add_argument("--rates", default="20,100,200", help="messages per second, comma-separated (chat)")
+    parser.add_argument("--rates", default="100,300,600", help="messages per second, comma-separated (chat)")
     parser.add_argument("--rate", type=float, default=100, help="messages per second during the load")
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--processes", type=int, default=2, help="server processes holding the chat's sockets")
