@@ -2,13 +2,18 @@
 
 Not part of the suite. Needs PostgreSQL (DATABASE_URL, it writes bench users and a bench
 chat there), REDIS_URL set and `redis-server` on PATH: the servers get a Redis of their
-own on a free port, so that no test run flushes it. Two `daphne` processes (DEBUG=0) share
-them; one 50-member chat holds 25 sockets on each process, 5 of the members post through
-both processes at a fixed rate, and one clock (this process) stamps every send and every
-arrival. Run from the project folder:
+own on a free port, so that no test run flushes it. Two server processes (DEBUG=0; uvicorn,
+or daphne with `--server daphne`) share them; one 50-member chat holds 25 sockets on each
+process, 5 of the members post through both processes at a fixed rate, and one clock (this
+process) stamps every send and every arrival. Run from the project folder:
 
-    python bench/realtime.py chat --rates 20,100,200 --seconds 30
+    python bench/realtime.py chat --rates 100,300,600 --seconds 15 --server uvicorn,daphne
     python bench/realtime.py load --seconds 60          # + 100 staff on the REST API
+
+`chat` first drives the bare floor (bench/ws_floor.py: the same fan-out on `websockets` and
+redis-py, two processes, the same frames to the same 50 sockets) at every rate, then each server
+in `--server`, one after the other, and prints the server CPU per delivered frame of each and
+its ratio to the floor's (issue 27: at most 3x).
 
 Reported: p50/p95/p99/max from post to each member, p99 to the last member of each
 message, lost receptions, duplicates, messages stored, CPU of each server process; for
@@ -45,15 +50,17 @@ import logging  # noqa: E402
 import httpx  # noqa: E402
 import psutil  # noqa: E402
 import redis  # noqa: E402
+import uvloop  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from rest_framework_simplejwt.tokens import RefreshToken  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
 from bench.machine import yardstick  # noqa: E402
-from chat.models import Chat, ChatMember, Message  # noqa: E402
+from chat.models import Chat, ChatMember, Message, MessageFile  # noqa: E402
+from chat.serializers import MessageSerializer  # noqa: E402
 from contacts.models import Contact  # noqa: E402
-from crm.tests.support.sockets import ServerProcess, free_port  # noqa: E402
+from crm.tests.support.sockets import SOCKET_SERVER, ServerProcess, free_port  # noqa: E402
 from users.models import User  # noqa: E402
 from users.services import ws_ticket_issue  # noqa: E402
 
@@ -120,7 +127,7 @@ class BenchRedis:
 
 
 class Servers:
-    def __init__(self, count: int, log_dir: Path, redis_url: str, nice: int = 0):
+    def __init__(self, count: int, log_dir: Path, redis_url: str, nice: int = 0, server: str = SOCKET_SERVER):
         db = connection.settings_dict
         host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         env = {
@@ -135,7 +142,11 @@ class Servers:
         }
         log_dir.mkdir(parents=True, exist_ok=True)
         self.nice = nice
-        self.processes = [ServerProcess(env, log_dir, nice) for _ in range(count)]
+        self.name = server
+        self.processes = [ServerProcess(env, log_dir, nice, server) for _ in range(count)]
+        self.ready()
+
+    def ready(self):
         for server in self.processes:
             server.wait_ready(timeout=120)
         self.psutil = [psutil.Process(server.process.pid) for server in self.processes]
@@ -145,12 +156,52 @@ class Servers:
             server.stop()
 
 
+class FloorProcess(ServerProcess):
+    """One process of bench/ws_floor.py on a loopback port."""
+
+    def __init__(self, log_dir: Path, redis_url: str, template: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(log_dir / f"floor-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+        command = [sys.executable, str(BASE_DIR / "bench" / "ws_floor.py"), "--port", str(self.port)]
+        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [*command, "--redis", redis_url, "--template", str(template)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+class BareFloor(Servers):
+    """The bare fan-out (bench/ws_floor.py) in `count` processes: what the CRM's socket servers are held to."""
+
+    def __init__(self, count: int, log_dir: Path, redis_url: str, chat: Chat):
+        template = log_dir / "message.json"
+        template.write_text(json.dumps(pushed_message(chat)))
+        self.name = "floor"
+        self.nice = 0
+        self.processes = [FloorProcess(log_dir, redis_url, template) for _ in range(count)]
+        self.ready()
+
+
+def pushed_message(chat: Chat) -> dict:
+    """A message of `chat` as the CRM pushes it (chat.services.message_create), for the floor to send alike."""
+    message = Message.objects.create(chat=chat, author=chat.owner, text="x")
+    message._prefetched_objects_cache = {"files": MessageFile.objects.none()}
+    pushed = json.loads(json.dumps(MessageSerializer().to_representation(message), default=str))
+    message.delete()
+    return pushed
+
+
 class CpuMeter:
     """The share of a CPU each process has used since the meter was made."""
 
     def __init__(self, processes: list[psutil.Process]):
         self.processes, self.started = processes, time.monotonic()
         self.before = [self.seconds(process) for process in processes]
+
+    def used(self) -> list[float]:
+        """CPU seconds each process has used since the meter was made."""
+        return [self.seconds(p) - before for p, before in zip(self.processes, self.before, strict=True)]
 
     @staticmethod
     def seconds(process: psutil.Process) -> float:
@@ -186,6 +237,8 @@ class ChatRun:
                 f"ws://127.0.0.1:{server.port}/ws/chat/{self.chat.pk}/?ticket={ticket}",
                 origin=server.url,
                 max_queue=None,
+                # A server that falls behind answers pings late: its lateness is measured, not closed on.
+                ping_interval=None,
             )
             self.sockets.append(socket)
         self.readers = [asyncio.create_task(self.read(n, socket)) for n, socket in enumerate(self.sockets)]
@@ -254,12 +307,15 @@ async def chat_rate(servers: Servers, chat: Chat, members: list[User], rate: flo
     meter = CpuMeter([*servers.psutil, psutil.Process()])  # the servers, then this client
     total = await run.post(rate, seconds, tag)
     await run.drain(total)
-    cpu = meter.shares()
+    cpu, cpu_seconds = meter.shares(), sum(meter.used()[:-1])
     await run.close()
-    return await asyncio.to_thread(summarize, run, total, tag, cpu, rate)
+    row = await asyncio.to_thread(summarize, run, total, tag, cpu, rate, stored_check=servers.name != "floor")
+    row["server"] = servers.name
+    row["cpu_per_frame"] = cpu_seconds / max(row["receptions"], 1)
+    return row
 
 
-def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float) -> dict:
+def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float, stored_check: bool = True) -> dict:
     latencies, last = [], []
     for key, sent in run.sent.items():
         arrived = run.arrivals.get(key, [])
@@ -267,7 +323,9 @@ def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float)
         if len(arrived) == MEMBERS:
             last.append(max(arrived) - sent)
     stored = Message.objects.filter(chat=run.chat, text__startswith=tag + "-")
-    confirmed_lost = len(run.confirmed - set(stored.values_list("pk", flat=True)))
+    # The floor stores nothing: what it confirmed counts as stored.
+    stored_ids = set(stored.values_list("pk", flat=True)) if stored_check else set(run.confirmed)
+    confirmed_lost = len(run.confirmed - stored_ids)
     return {
         "confirmed": len(run.confirmed),
         "confirmed_lost": confirmed_lost,
@@ -277,7 +335,7 @@ def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float)
         "expected": total * MEMBERS,
         "lost": total * MEMBERS - len(latencies),
         "duplicates": run.duplicates,
-        "stored": stored.count(),
+        "stored": len(stored_ids),
         "p50": percentile(latencies, 50),
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
@@ -296,7 +354,8 @@ def summarize(run: ChatRun, total: int, tag: str, cpu: list[float], rate: float)
 
 def print_chat(row: dict):
     print(
-        f"{row['rate']:>6.0f} msg/s | posted {row['posted']} confirmed {row['confirmed']} stored {row['stored']} "
+        (f"{row['server']}: {row['cpu_per_frame'] * 1e6:.0f} µs server CPU/frame | " if "server" in row else "")
+        + f"{row['rate']:>6.0f} msg/s | posted {row['posted']} confirmed {row['confirmed']} stored {row['stored']} "
         f"(confirmed, not stored: {row['confirmed_lost']}) | "
         f"received {row['receptions']}/{row['expected']} lost {row['lost']} dup {row['duplicates']} | "
         f"p50 {ms(row['p50'])} p95 {ms(row['p95'])} p99 {ms(row['p99'])} max {ms(row['max'])} "
@@ -460,6 +519,38 @@ def floor(redis_url: str) -> float:
     return percentile(pings, 50) + percentile(inserts, 50)
 
 
+def chat_against_floor(args, log_dir: Path, redis_url: str, chat: Chat, members: list[User], floor_seconds: float):
+    """Every rate on the bare floor, then on each server of `--server`, one group of processes at a time."""
+    rates = [float(r) for r in args.rates.split(",")]
+    names = ([] if args.no_floor else ["floor"]) + args.server.split(",")
+    rows = []
+    # The client reads up to 30,000 frames a second: on uvloop it falls behind later than the servers do.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    for name in names:
+        if name == "floor":
+            group = BareFloor(args.processes, log_dir, redis_url, chat)
+        else:
+            group = Servers(args.processes, log_dir, redis_url, server=name)
+        try:
+            for rate in rates:
+                row = asyncio.run(chat_rate(group, chat, members, rate, args.seconds or 30))
+                row["load"] = os.getloadavg()[0]
+                print_chat(row)
+                print(f"       p50 / floor: {row['p50'] / floor_seconds:.1f}x", flush=True)
+                rows.append(row)
+        finally:
+            group.stop()
+    floor_cpu = {row["rate"]: row["cpu_per_frame"] for row in rows if row["server"] == "floor"}
+    print("\n| server | rate | server CPU per frame | ratio to the floor | p50 | p99 | lost | dup | load (1 min) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        ratio = row["cpu_per_frame"] / floor_cpu[row["rate"]] if row["rate"] in floor_cpu else float("nan")
+        print(
+            f"| {row['server']} | {row['rate']:.0f} msg/s | {row['cpu_per_frame'] * 1e6:.0f} µs | {ratio:.2f}x "
+            f"| {ms(row['p50'])} ms | {ms(row['p99'])} ms | {row['lost']} | {row['duplicates']} | {row['load']:.2f} |"
+        )
+
+
 def main():
     if sys.argv[1:2] == ["office"]:  # issue 27's office day lives in bench/office.py, which imports this module
         sys.modules.setdefault("bench.realtime", sys.modules[__name__])
@@ -468,7 +559,7 @@ def main():
         return office.main(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["chat", "load"])
-    parser.add_argument("--rates", default="20,100,200", help="messages per second, comma-separated (chat)")
+    parser.add_argument("--rates", default="100,300,600", help="messages per second, comma-separated (chat)")
     parser.add_argument("--rate", type=float, default=100, help="messages per second during the load")
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--processes", type=int, default=2, help="server processes holding the chat's sockets")
@@ -480,6 +571,12 @@ def main():
     )
     parser.add_argument("--think", type=float, default=0, help="load: a member of staff's mean pause between calls, s")
     parser.add_argument("--api-nice", type=int, default=0, help="load: the niceness of those REST processes")
+    parser.add_argument(
+        "--server",
+        default=SOCKET_SERVER,
+        help="ASGI servers, comma-separated: daphne, uvicorn (uvicorn-legacy: its older websockets protocol)",
+    )
+    parser.add_argument("--no-floor", action="store_true", help="chat: skip the bare websockets floor")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the report
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
@@ -492,16 +589,16 @@ def main():
     bench_redis = BenchRedis()
     floor_seconds = floor(bench_redis.url)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-realtime-"))
-    servers = Servers(args.processes, log_dir, bench_redis.url)
+    if args.mode == "chat":
+        try:
+            chat_against_floor(args, log_dir, bench_redis.url, chat, members, floor_seconds)
+        finally:
+            bench_redis.stop()
+        return
+    servers = Servers(args.processes, log_dir, bench_redis.url, server=args.server)
     api = Servers(args.api_processes, log_dir, bench_redis.url, args.api_nice) if args.api_processes else servers
     try:
-        if args.mode == "chat":
-            for rate in [float(r) for r in args.rates.split(",")]:
-                row = asyncio.run(chat_rate(servers, chat, members, rate, args.seconds or 30))
-                print_chat(row)
-                print(f"       p50 / floor: {row['p50'] / floor_seconds:.1f}x", flush=True)
-        else:
-            asyncio.run(load(servers, api, chat, members, args.seconds or 60, args.rate, args.think))
+        asyncio.run(load(servers, api, chat, members, args.seconds or 60, args.rate, args.think))
     finally:
         for group in {servers, api}:
             group.stop()

@@ -1,5 +1,6 @@
-"""The Redis channel layer of the project: channels-redis' layer with three changes.
+"""The Redis channel layer of the project: channels-redis' layer with four changes.
 
+- One reader per process hands every event to its sockets' inboxes (`RedisChannelLayer`).
 - Several group sends leave in one round trip (`group_send_batch`), and a single
   one takes two round trips instead of four.
 - A socket whose buffer of undelivered events overflows gets one `layer.overflow`
@@ -12,7 +13,6 @@
 
 import asyncio
 import collections
-import functools
 import logging
 import time
 
@@ -45,99 +45,139 @@ return over_capacity
 """
 
 
-# Puts back what a receive popped but never delivered (it was cancelled), then pops up to ARGV[1]
-# events at once, keeping a copy in the backup key until they are delivered.
-# KEYS: the process key, its backup key.
-_RECEIVE_MANY_LUA = """
-local backed_up = redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES')
-for i = #backed_up, 1, -2 do
-    redis.call('ZADD', KEYS[1], backed_up[i], backed_up[i - 1])
-end
-redis.call('DEL', KEYS[2])
-local popped = redis.call('ZPOPMIN', KEYS[1], ARGV[1])
-for i = 1, #popped, 2 do
-    redis.call('ZADD', KEYS[2], popped[i + 1], popped[i])
-end
-return popped
-"""
-# Events one receive takes off a process' queue at most.
+# Events the process' reader takes off its queue in one round trip at most.
 RECEIVE_BATCH = 100
+# How long the reader blocks on an empty queue before it looks again whether any socket is left to read for.
+READER_BLOCK_SECONDS = 1
 
 
-class OverflowQueue(asyncio.Queue):
-    """A socket's undelivered events; when full, it keeps only an overflow notice and ignores the rest."""
+class Inbox:
+    """What waits for one socket's consumer: its events from the layer and its client's messages, in order.
 
-    overflowed = False
+    At most `capacity` events wait; one more and the inbox keeps only an overflow notice and
+    ignores the rest, so that its consumer closes the socket with a clear code instead of
+    silently missing events.
+    """
 
-    def put_nowait(self, item):
+    __slots__ = ("capacity", "items", "overflowed", "waiter")
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.items: collections.deque = collections.deque()
+        self.overflowed = False
+        self.waiter: asyncio.Future | None = None
+
+    def put_nowait(self, event: dict) -> None:
         if self.overflowed:
             return
-        if self.full():
-            while not self.empty():
-                self.get_nowait()
+        if len(self.items) >= self.capacity:
+            self.items.clear()
             self.overflowed = True
-            item = OVERFLOW
-        super().put_nowait(item)
+            event = OVERFLOW
+        self.put_from_client(event)
+
+    def put_from_client(self, message: dict) -> None:
+        self.items.append(message)
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self.items
+
+    async def get(self) -> dict:
+        while not self.items:
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        return self.items.popleft()
 
 
 class RedisChannelLayer(BaseRedisChannelLayer):
+    """channels-redis' layer, read by one task per process that hands each event to its sockets' inboxes.
+
+    channels-redis reads from inside every consumer's `receive`: each event for a socket cost it
+    two new tasks and an `asyncio.wait`, and Channels' consumer loop one more task and another
+    wait. Here one reader per process pops the process' queue (up to RECEIVE_BATCH events in one
+    round trip, blocking on BZPOPMIN when it is empty) and appends each event to the inbox of
+    every socket it is for; a consumer (`crm.realtime.websocket.Consumer`) awaits its inbox alone.
+    Once popped, an event is delivered before the reader awaits anything: nothing is lost between.
+    """
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.receive_buffer = collections.defaultdict(functools.partial(OverflowQueue, self.capacity))
+        self.inboxes: dict[str, Inbox] = {}
+        self.reader: asyncio.Task | None = None
+
+    async def new_channel(self, prefix="specific"):
+        channel = await super().new_channel(prefix)
+        self.inboxes[channel] = Inbox(self.capacity)
+        return channel
+
+    def inbox(self, channel: str) -> Inbox:
+        """The inbox of a channel of this process (`new_channel`), with the process' reader running to fill it."""
+        loop = asyncio.get_running_loop()
+        if self.reader is None or self.reader.done() or self.reader.get_loop() is not loop:
+            self.reader = loop.create_task(self._read())
+        return self.inboxes.setdefault(channel, Inbox(self.capacity))
+
+    def forget(self, channel: str) -> None:
+        """The channel's consumer has ended: events still on their way to it are dropped."""
+        self.inboxes.pop(channel, None)
 
     async def receive(self, channel):
-        try:
-            return await super().receive(channel)
-        except (RedisError, OSError) as error:
-            logger.warning("channel layer unavailable for %s: %r", channel, error)
-            return dict(UNAVAILABLE)
-
-    async def receive_single(self, channel):
-        """The events waiting for this process, up to RECEIVE_BATCH of them in one round trip.
-
-        channels-redis pops one event per round trip, with three more to keep and drop its backup
-        copy: a socket that hears a thousand events a second kept the process' one receive loop
-        busy with four thousand round trips. All but the last event go to their sockets' buffers
-        here, in order; the last is returned, for `receive` to deliver after them.
-        """
         if "!" not in channel:
-            return await super().receive_single(channel)
-        index = self.consistent_hash(channel)
-        key = self.prefix + channel
-        backup = self._backup_channel_name(key)
-        connection = self.connection(index)
-        await self.receive_clean_locks.acquire(key)
+            try:
+                return (await self.receive_single(channel))[1]
+            except (RedisError, OSError) as error:
+                logger.warning("channel layer unavailable for %s: %r", channel, error)
+                return dict(UNAVAILABLE)
+        inbox = self.inbox(channel)
         try:
-            while True:
-                popped = await connection.eval(_RECEIVE_MANY_LUA, 2, key, backup, RECEIVE_BATCH)
-                if popped:
-                    break
-                # Nothing waiting: block until an event comes, put it back, and take it with any others.
-                arrived = await connection.bzpopmin(key, timeout=self.brpop_timeout)
-                if arrived is not None:
-                    _key, member, score = arrived
-                    await connection.zadd(key, {member: float(score)})
-            members = popped[0::2]
-            cleaner = asyncio.ensure_future(connection.zrem(backup, *members))
-            self.receive_cleaners.append(cleaner)
-
-            def cleaned(task):
-                self.receive_cleaners.remove(task)
-                self.receive_clean_locks.release(key)
-
-            cleaner.add_done_callback(cleaned)
-        except BaseException:
-            self.receive_clean_locks.release(key)
+            return await inbox.get()
+        except asyncio.CancelledError:
+            # A consumer ends by cancelling its receive (Channels' own loop): its inbox goes with it.
+            if inbox.empty():
+                self.forget(channel)
             raise
-        events = [self._unpack(member, channel) for member in members]
-        for targets, message in events[:-1]:
-            for target in targets if isinstance(targets, list) else [targets]:
-                self.receive_buffer[target].put_nowait(message)
-        return events[-1]
 
-    def _unpack(self, member, channel):
+    async def _read(self) -> None:
+        channel = f"specific.{self.client_prefix}!"
+        key = self.prefix + channel
+        connection = self.connection(self.consistent_hash(channel))
+        reader = asyncio.current_task()
+        try:
+            # Until no socket of the process is left (the next one starts a reader again), or until cancelled:
+            # redis-py's retry may take a cancellation that lands in a command for a lost connection.
+            while self.inboxes and not reader.cancelling():
+                popped = await connection.zpopmin(key, RECEIVE_BATCH)
+                if not popped:
+                    # Nothing waiting: block until an event comes, then take it with any that followed.
+                    arrived = await connection.bzpopmin(key, timeout=READER_BLOCK_SECONDS)
+                    popped = [arrived[1:]] if arrived else []
+                for member, _score in popped:
+                    self._deliver(member)
+        except (RedisError, OSError) as error:
+            # Every socket of the process hears of it and closes; the next socket to open starts a new reader.
+            logger.warning("channel layer unavailable for the sockets of this process: %r", error)
+            for inbox in self.inboxes.values():
+                inbox.put_nowait(dict(UNAVAILABLE))
+
+    def _deliver(self, member: bytes) -> None:
         message = self.deserialize(member)
-        return message.pop("__asgi_channel__", channel), message
+        targets = message.pop("__asgi_channel__", None)
+        # One message object for all the sockets of the process it is for (Consumer.forward encodes it once).
+        for target in targets if isinstance(targets, list) else [targets]:
+            inbox = self.inboxes.get(target)
+            if inbox is not None:
+                inbox.put_nowait(message)
+
+    async def close_pools(self):
+        if self.reader is not None:
+            self.reader.cancel()
+            self.reader = None
+        await super().close_pools()
 
     async def group_send(self, group, message):
         await self.group_send_batch([(group, message)])

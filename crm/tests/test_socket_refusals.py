@@ -26,7 +26,7 @@ TIMEOUT = 10
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One `daphne crm.asgi:application` for the module, on this session's test database and Redis."""
+    """One server (SOCKET_SERVER: uvicorn) for the module, on this session's test database and Redis."""
     with django_db_blocker.unblock():
         env = shared_services_or_skip()
     process = ServerProcess(env, tmp_path_factory.mktemp("server"))

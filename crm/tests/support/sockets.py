@@ -102,15 +102,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class ServerProcess:
-    """`daphne crm.asgi:application` on a loopback port, stopped by `stop()`; `nice` lowers its CPU priority."""
+# The ASGI server the socket processes run under in production (docs/realtime.md): uvicorn on uvloop and
+# httptools, with the `websockets` package's sans-I/O protocol; bench/README.md measures it against daphne.
+SOCKET_SERVER = "uvicorn"
 
-    def __init__(self, env: dict, log_dir, nice: int = 0):
+
+def asgi_server_command(server: str, port: int) -> list[str]:
+    """The command that serves `crm.asgi:application` on a loopback port under `server` (daphne or uvicorn)."""
+    if server == "daphne":
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "crm.asgi:application"]
+    if server in ("uvicorn", "uvicorn-legacy"):
+        # uvicorn-legacy: the `websockets` package's older asyncio protocol, deprecated by uvicorn.
+        ws = "websockets" if server == "uvicorn-legacy" else "websockets-sansio"
+        return [
+            *(sys.executable, "-m", "uvicorn", "crm.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
+            *("--loop", "uvloop", "--http", "httptools", "--ws", ws, "--lifespan", "off", "--no-access-log"),
+        ]
+    raise ValueError(f"unknown ASGI server {server!r}")
+
+
+class ServerProcess:
+    """`crm.asgi:application` under `server` on a loopback port, stopped by `stop()`; `nice` lowers its CPU priority."""
+
+    def __init__(self, env: dict, log_dir, nice: int = 0, server: str = SOCKET_SERVER):
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_dir / f"server-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "crm.asgi:application"]
+        command = asgi_server_command(server, self.port)
         if nice:
             command = ["nice", "-n", str(nice), *command]
         self.process = subprocess.Popen(
