@@ -409,17 +409,9 @@ class Gunicorn:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(log_dir / f"gunicorn-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
-        db = connection.settings_dict
-        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         env = {
             **os.environ,
-            # As bench/realtime.py's `Servers` starts the socket processes.
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}",
-            "REDIS_URL": redis_url,
-            "DEBUG": "0",
-            "SECRET_KEY": realtime.BENCH_SECRET_KEY,
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
+            **realtime.server_env(redis_url),  # as the socket processes are started
             "ALLOWED_HOSTS": "127.0.0.1",
             "BINOTEL_WEBHOOK_ALLOWED_IPS": "127.0.0.1",
             "WEB_CONCURRENCY": str(workers),

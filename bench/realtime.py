@@ -126,20 +126,25 @@ class BenchRedis:
         self.process.wait(timeout=10)
 
 
+def server_env(redis_url: str) -> dict:
+    """What every server process of a run is started with: this process' database, the run's Redis, DEBUG off."""
+    db = connection.settings_dict
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return {
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        # Settings a run may vary (e.g. CHANNEL_CAPACITY=20000 python bench/realtime.py chat).
+        **{name: os.environ[name] for name in ("CHANNEL_CAPACITY", "CHANNEL_EXPIRY") if name in os.environ},
+    }
+
+
 class Servers:
     def __init__(self, count: int, log_dir: Path, redis_url: str, nice: int = 0, server: str = SOCKET_SERVER):
-        db = connection.settings_dict
-        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        env = {
-            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}/{db['NAME']}",
-            "REDIS_URL": redis_url,
-            "DEBUG": "0",
-            "SECRET_KEY": BENCH_SECRET_KEY,
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
-            # Settings a run may vary (e.g. CHANNEL_CAPACITY=20000 python bench/realtime.py chat).
-            **{name: os.environ[name] for name in ("CHANNEL_CAPACITY", "CHANNEL_EXPIRY") if name in os.environ},
-        }
+        env = server_env(redis_url)
         log_dir.mkdir(parents=True, exist_ok=True)
         self.nice = nice
         self.name = server
