@@ -107,15 +107,15 @@ def queue_records(event: str, *, model, records: Iterable[tuple[object, datetime
         for pk, occurred_at in records
         for endpoint_id, _owner_id in wanted
     ]
-    for start in range(0, len(rows), INSERT_ROWS):
-        _insert(rows[start : start + INSERT_ROWS])
+    _insert(rows)
     return len(rows)
 
 
 def _insert(rows: list[tuple]) -> None:
-    """One INSERT of the outbox rows, written by hand: it runs on every subscribed change, and the ORM's
-    bulk_create costs more than the statement itself. A row is due at once and its day of retries starts now,
-    whenever the change it reports happened (a call backfilled from last week)."""
+    """The outbox rows in one INSERT (one per INSERT_ROWS of them), written by hand: it runs on every
+    subscribed change, and the ORM's bulk_create costs more than the statement itself. A row is due at once
+    and its day of retries starts now, whenever the change it reports happened (a call backfilled from last
+    week)."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     columns = (
         "endpoint_id, message_id, event, target_type_id, target_id, snapshot, occurred_at, status, queued_at, "
@@ -123,10 +123,12 @@ def _insert(rows: list[tuple]) -> None:
     )
     one = "(%s, %s, %s, %s, %s, %s, %s, 'pending', %s, %s, 0, 0, '')"
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    params = []
-    for endpoint_id, message_id, name, type_id, target_id, snapshot, occurred_at in rows:
-        moment = connection.ops.adapt_datetimefield_value(occurred_at)
-        params += [endpoint_id, message_id, name, type_id, target_id, snapshot, moment, now, now]
     with connection.cursor() as cursor:
-        values = ", ".join([one] * len(rows))
-        cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608 (values are params)
+        for start in range(0, len(rows), INSERT_ROWS):
+            page = rows[start : start + INSERT_ROWS]
+            params = []
+            for endpoint_id, message_id, name, type_id, target_id, snapshot, occurred_at in page:
+                moment = connection.ops.adapt_datetimefield_value(occurred_at)
+                params += [endpoint_id, message_id, name, type_id, target_id, snapshot, moment, now, now]
+            values = ", ".join([one] * len(page))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608 (values are params)

@@ -37,12 +37,6 @@ OUTBOX_INSERT = 'INSERT INTO "webhooks_delivery"'
 
 
 @pytest.fixture
-def insecure(settings):
-    settings.WEBHOOKS_ALLOW_INSECURE_URLS = True
-    settings.WEBHOOKS_TIMEOUT = 2
-
-
-@pytest.fixture
 def subscribe(insecure, httpserver, owner):
     def subscribe(*names, actor=owner, path="/hook"):
         return services.endpoint_create(actor=actor, url=httpserver.url_for(path), events=list(names))

@@ -34,12 +34,6 @@ class Resolver:
         return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
-@pytest.fixture
-def insecure(settings):
-    settings.WEBHOOKS_ALLOW_INSECURE_URLS = True
-    settings.WEBHOOKS_TIMEOUT = 2
-
-
 def _contact(owner):
     contact_services.contact_create(actor=owner, data={"first_name": "Ann", "last_name": "Lee"})
 

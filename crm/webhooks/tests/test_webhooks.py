@@ -38,12 +38,6 @@ def receiver_example():
 
 
 @pytest.fixture
-def insecure(settings):
-    settings.WEBHOOKS_ALLOW_INSECURE_URLS = True
-    settings.WEBHOOKS_TIMEOUT = 1
-
-
-@pytest.fixture
 def endpoint(insecure, httpserver, owner):
     return services.endpoint_create(actor=owner, url=httpserver.url_for("/hook"), events=["contact.created"])
 
