@@ -10,7 +10,8 @@ import contextlib
 import json
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -24,13 +25,22 @@ from crm.webhooks.models import Delivery, Endpoint, new_message_id
 
 logger = logging.getLogger(__name__)
 
-SUBSCRIPTIONS_KEY = "webhooks:subscriptions"
+SUBSCRIPTIONS_KEY = "webhooks:subscriptions:2"  # the number changes with the cached value's shape
 # Outbox rows in one INSERT at most: 9 parameters a row, and PostgreSQL takes 65,535 in one statement.
 INSERT_ROWS = 5000
+# A bulk writer's record is sent to an endpoint only if it changed after the endpoint was registered, less this
+# much for the shop's and Binotel's clocks: a shop's history imported later is not news to it.
+HISTORY_GRACE = timedelta(hours=1)
 
 
-def subscriptions() -> dict[str, list[tuple[int, int]]]:
-    """event -> [(endpoint id, owner id)] of the active endpoints.
+class Subscriber(NamedTuple):
+    endpoint_id: int
+    owner_id: int
+    registered_at: datetime
+
+
+def subscriptions() -> dict[str, list[Subscriber]]:
+    """event -> the active endpoints that want it.
 
     Read from the database while the cache (Redis) is away: a write must not fail for it, nor lose its events.
     """
@@ -46,13 +56,13 @@ def subscriptions() -> dict[str, list[tuple[int, int]]]:
     return found
 
 
-def _read_subscriptions() -> dict[str, list[tuple[int, int]]]:
-    found: dict[str, list[tuple[int, int]]] = {}
-    for endpoint_id, owner_id, wanted in Endpoint.objects.filter(is_active=True).values_list(
-        "pk", "owner_id", "events"
+def _read_subscriptions() -> dict[str, list[Subscriber]]:
+    found: dict[str, list[Subscriber]] = {}
+    for endpoint_id, owner_id, wanted, created_at in Endpoint.objects.filter(is_active=True).values_list(
+        "pk", "owner_id", "events", "created_at"
     ):
         for event in wanted:
-            found.setdefault(event, []).append((endpoint_id, owner_id))
+            found.setdefault(event, []).append(Subscriber(endpoint_id, owner_id, created_at))
     return found
 
 
@@ -74,9 +84,9 @@ def queue_for_activity(entry, target) -> None:
         return
     owners = {}
     if any(name in events.DELETIONS for name, _endpoint in pairs):
-        owners = get_user_model().objects.in_bulk({owner_id for _name, (_endpoint_id, owner_id) in pairs})
+        owners = get_user_model().objects.in_bulk({endpoint.owner_id for _name, endpoint in pairs})
     rows = []
-    for name, (endpoint_id, owner_id) in pairs:
+    for name, (endpoint_id, owner_id, _registered_at) in pairs:
         snapshot = None
         if name in events.DELETIONS:
             # the record is still there (the activity is written before the delete): whether its owner sees it
@@ -95,17 +105,20 @@ def queue_records(event: str, *, model, records: Iterable[tuple[object, datetime
     """Queue `event` for records a bulk write changed, in that write's transaction: (pk, occurred_at) each.
 
     For the writes that bypass the activity log (the shop sync, the telephony workers). `records` is only
-    iterated when some endpoint subscribes to `event`, so with none the cost is one cache read. Whether an
-    endpoint's owner may see a record is decided when it is sent, as for every event. Returns the rows queued.
+    iterated when some endpoint subscribes to `event`, so with none the cost is one cache read. A record that
+    changed before an endpoint was registered (HISTORY_GRACE) is not queued for it: a first import of a shop's
+    history or a backfill of last month's calls is not news. Whether an endpoint's owner may see a record is
+    decided when it is sent, as for every event. Returns the rows queued.
     """
     wanted = subscriptions().get(event)
     if not wanted:
         return 0
     type_id = ContentType.objects.get_for_model(model).pk
     rows = [
-        (endpoint_id, new_message_id(), event, type_id, str(pk), None, occurred_at)
+        (endpoint.endpoint_id, new_message_id(), event, type_id, str(pk), None, occurred_at)
         for pk, occurred_at in records
-        for endpoint_id, _owner_id in wanted
+        for endpoint in wanted
+        if occurred_at >= endpoint.registered_at - HISTORY_GRACE
     ]
     _insert(rows)
     return len(rows)

@@ -8,6 +8,7 @@ is, so the Host header, TLS SNI and the certificate's name check are all the hos
 them. A refused address raises `addresses.RefusedURL` before anything is sent.
 """
 
+import os
 import socket
 
 import requests
@@ -65,9 +66,11 @@ class PinnedAdapter(HTTPAdapter):
 
 def pinned_session() -> requests.Session:
     """A session whose every connection goes to a checked address. No proxy from the environment: through a
-    proxy the proxy would resolve the name, out of the check's reach."""
+    proxy the proxy would resolve the name, out of the check's reach. The CA bundle of the environment is kept
+    (REQUESTS_CA_BUNDLE, then CURL_CA_BUNDLE, as requests reads them), for receivers behind a company's own CA."""
     session = requests.Session()
     session.trust_env = False
+    session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
     adapter = PinnedAdapter()
     session.mount("http://", adapter)
     session.mount("https://", adapter)

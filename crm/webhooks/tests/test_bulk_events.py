@@ -21,7 +21,7 @@ from calls.tests import samples as call_samples
 from calls.tests.fakes import API_KEY, API_SECRET, FakeRest
 from crm.webhooks import delivery as worker
 from crm.webhooks import events, outbox, services
-from crm.webhooks.models import Delivery, DeliveryStatus
+from crm.webhooks.models import Delivery, DeliveryStatus, Endpoint
 from crm.webhooks.serializers import EndpointSerializer
 from deals.models import Order
 from deals.serializers import OrderSerializer
@@ -36,10 +36,19 @@ pytestmark = pytest.mark.django_db
 OUTBOX_INSERT = 'INSERT INTO "webhooks_delivery"'
 
 
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)  # before every order and call of the samples
+
+
 @pytest.fixture
 def subscribe(insecure, httpserver, owner):
-    def subscribe(*names, actor=owner, path="/hook"):
-        return services.endpoint_create(actor=actor, url=httpserver.url_for(path), events=list(names))
+    """Register an endpoint, by default as if long ago: the samples' orders and calls are news to it."""
+
+    def subscribe(*names, actor=owner, path="/hook", registered_at=LONG_AGO):
+        endpoint = services.endpoint_create(actor=actor, url=httpserver.url_for(path), events=list(names))
+        if registered_at is not None:
+            Endpoint.objects.filter(pk=endpoint.pk).update(created_at=registered_at)
+            outbox.forget_subscriptions()
+        return endpoint
 
     return subscribe
 
@@ -96,6 +105,22 @@ def test_an_order_becoming_paid_queues_order_paid_once(shop, subscribe):
     occurred = Delivery.objects.get(target_id=order_pk("1001")).occurred_at
     assert occurred == datetime(2024, 3, 1, tzinfo=UTC)  # when the shop changed it; due now all the same
     assert Delivery.objects.get(target_id=order_pk("1001")).queued_at > datetime.now(UTC) - timedelta(minutes=1)
+
+
+def test_a_shops_history_is_not_news_to_an_endpoint_registered_after_it(shop, subscribe):
+    registered = datetime.now(UTC)
+    subscribe("order.paid", registered_at=registered)
+    subscribe("order.paid", path="/older")  # registered long ago: the same history is news to it
+    within_grace = (registered - outbox.HISTORY_GRACE + timedelta(minutes=1)).isoformat()
+    import_orders(
+        rest_order(1, status="paid"),  # paid in 2024
+        {**rest_order(2, status="paid"), "modified": (registered - timedelta(days=2)).isoformat()},
+        {**rest_order(3, status="paid"), "modified": within_grace},  # the shop's clock a little behind
+        {**rest_order(4, status="paid"), "modified": (registered + timedelta(minutes=5)).isoformat()},
+    )
+    recent = Delivery.objects.filter(endpoint__created_at=registered)
+    assert sorted(recent.values_list("target_id", flat=True)) == sorted([order_pk("1003"), order_pk("1004")])
+    assert Delivery.objects.exclude(endpoint__created_at=registered).count() == 4
 
 
 def test_an_unpaid_order_and_an_unsubscribed_event_queue_nothing(shop, subscribe):
@@ -163,9 +188,9 @@ def test_a_paid_order_reaches_the_receiver_as_its_detail_shows_it(shop, subscrib
     assert body["data"] == json.loads(json.dumps(expected, default=str))
 
 
-def test_a_paid_order_its_endpoints_owner_may_not_see_is_not_sent(shop, insecure, httpserver):
+def test_a_paid_order_its_endpoints_owner_may_not_see_is_not_sent(shop, subscribe, httpserver):
     demoted = UserFactory(role=Role.ADMIN)
-    services.endpoint_create(actor=demoted, url=httpserver.url_for("/hook"), events=["order.paid"])
+    subscribe("order.paid", actor=demoted)
     import_orders(rest_order(1, status="paid"))  # the deal has no responsible: only the owner and admins see it
     demoted.role = Role.MANAGER
     demoted.save(update_fields=["role"])
@@ -234,22 +259,36 @@ def test_the_binotel_webhook_queues_call_ended_once_with_the_listener(subscribe,
     assert queued("call.ended") == [call_pk("4683310794")]
 
 
-def test_the_backfill_queues_call_ended_once_and_a_rerun_nothing(subscribe, settings, httpserver):
-    subscribe("call.ended")
-    since = datetime(2023, 12, 8, tzinfo=UTC)
+def backfill(settings, httpserver, *, since: datetime, runs: int = 1) -> None:
+    """sync_binotel_calls over five hours from `since` against a fake Binotel with calls 1-3 in them."""
     records = [
         call_samples.rest_record(generalCallID=str(n), callID=str(n), startTime=str(int(since.timestamp()) + 3600 * n))
         for n in range(1, 4)
     ]
     fake = FakeRest(httpserver, records)
     settings.BINOTEL_API_URL, settings.BINOTEL_API_KEY, settings.BINOTEL_API_SECRET = fake.base_url, API_KEY, API_SECRET
-    for _run in range(2):
+    for _run in range(runs):
         call_command(
             "sync_binotel_calls", "--since", since.isoformat(), "--until", (since + timedelta(hours=5)).isoformat()
         )
+
+
+def test_the_backfill_queues_call_ended_once_and_a_rerun_nothing(subscribe, settings, httpserver):
+    subscribe("call.ended")
+    backfill(settings, httpserver, since=datetime(2023, 12, 8, tzinfo=UTC), runs=2)
     assert queued("call.ended") == sorted(call_pk(str(n)) for n in range(1, 4))
     # a call from last December is due now, with its day of retries ahead of it
     assert all(row.queued_at > datetime.now(UTC) - timedelta(minutes=1) for row in Delivery.objects.all())
+
+
+def test_a_backfill_of_calls_before_the_endpoint_was_registered_queues_nothing(subscribe, settings, httpserver):
+    subscribe("call.ended", registered_at=None)  # registered now
+    backfill(settings, httpserver, since=datetime.now(UTC) - timedelta(days=3))
+    assert Call.objects.count() == 3
+    assert not Delivery.objects.exists()
+    start, answer, stop = call_events("5001")
+    handle_events([start, answer, {**stop, "stopTime": int(datetime.now(UTC).timestamp())}])  # ending now: news
+    assert queued("call.ended") == [call_pk("5001")]
 
 
 def test_an_ended_call_reaches_the_receiver_as_its_detail_shows_it(subscribe, owner, httpserver):
@@ -264,10 +303,10 @@ def test_an_ended_call_reaches_the_receiver_as_its_detail_shows_it(subscribe, ow
     assert body["data"] == json.loads(json.dumps(events.render("calls.Call", user=owner, pk=call.pk), default=str))
 
 
-def test_a_colleagues_call_is_not_sent_to_an_endpoint_whose_owner_may_not_see_it(insecure, httpserver):
+def test_a_colleagues_call_is_not_sent_to_an_endpoint_whose_owner_may_not_see_it(subscribe, httpserver):
     UserFactory(internal_number="901")  # takes the call
     demoted = UserFactory(role=Role.ADMIN)
-    services.endpoint_create(actor=demoted, url=httpserver.url_for("/hook"), events=["call.ended"])
+    subscribe("call.ended", actor=demoted)
     handle_events(call_events("5001"))
     demoted.role = Role.EMPLOYEE
     demoted.save(update_fields=["role"])

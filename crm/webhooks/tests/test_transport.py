@@ -159,17 +159,39 @@ def _verifying(ca_file):
     return session
 
 
-def test_https_keeps_sni_and_verifies_the_certificate_for_the_hostname(insecure, owner, tls, monkeypatch):
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_https_keeps_sni_and_verifies_the_certificate_with_the_environments_ca_bundle(
+    insecure, owner, tls, monkeypatch, variable
+):
     monkeypatch.setattr(addresses, "resolve", Resolver(["127.0.0.1"]))
     ca_file, server, heard = tls("hooks.example.test")
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv(variable, str(ca_file))
     url = f"https://hooks.example.test:{server.port}/hook"
     services.endpoint_create(actor=owner, url=url, events=["contact.created"])
     _contact(owner)
 
-    assert worker.run_once(session=_verifying(ca_file)).delivered == 1
+    assert worker.run_once().delivered == 1
 
     assert heard == ["hooks.example.test"]
     assert server.log[0][0].headers["Host"] == f"hooks.example.test:{server.port}"
+
+
+def test_https_to_a_receiver_whose_ca_nobody_named_is_not_sent(insecure, owner, tls, monkeypatch):
+    monkeypatch.setattr(addresses, "resolve", Resolver(["127.0.0.1"]))
+    _ca_file, server, _heard = tls("hooks.example.test")
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    services.endpoint_create(
+        actor=owner, url=f"https://hooks.example.test:{server.port}/hook", events=["contact.created"]
+    )
+    _contact(owner)
+
+    summary = worker.run_once()
+
+    assert summary.retrying == 1 and summary.delivered == 0
+    assert "certificate" in Attempt.objects.get().error.lower() and not server.log
 
 
 def test_https_to_an_address_whose_certificate_names_another_host_is_not_sent(insecure, owner, tls, monkeypatch):
