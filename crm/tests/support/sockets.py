@@ -117,6 +117,7 @@ def asgi_server_command(server: str, port: int) -> list[str]:
         return [
             *(sys.executable, "-m", "uvicorn", "crm.asgi:application", "--host", "127.0.0.1", "--port", str(port)),
             *("--loop", "uvloop", "--http", "httptools", "--ws", ws, "--lifespan", "off", "--no-access-log"),
+            "--no-proxy-headers",  # as docs/deploy.md runs it: the client's address is TRUSTED_PROXY_COUNT's
         ]
     raise ValueError(f"unknown ASGI server {server!r}")
 
