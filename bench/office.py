@@ -32,6 +32,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -544,7 +545,7 @@ async def run_step(
     tag = f"office{time.time_ns() // 10**6}"
     socket_meter = realtime.CpuMeter([*sockets.psutil, psutil.Process()])
     gunicorn_before, wall_before, machine_before = api.cpu_seconds(), time.monotonic(), psutil.cpu_times()
-    scheduled = api.scheduling()
+    scheduled = WorkerTimes(api)
     loop = asyncio.get_running_loop()
     chunks = [
         cards[n :: math.ceil(len(cards) / STAFF_PER_CLIENT)] for n in range(math.ceil(len(cards) / STAFF_PER_CLIENT))
@@ -556,7 +557,7 @@ async def run_step(
     webhooks = await calls
     # gunicorn's and the machine's share over the calls; the socket processes' below also over the chat's drain.
     wall = time.monotonic() - wall_before
-    gunicorn_cpu, workers = api.cpu_seconds() - gunicorn_before, time_shares(scheduled, api.scheduling(), wall)
+    gunicorn_cpu, workers = api.cpu_seconds() - gunicorn_before, scheduled.shares()
     machine = psutil.cpu_times()
     busy = sum(machine) - machine.idle - (sum(machine_before) - machine_before.idle)
     await run.drain(total)
@@ -624,15 +625,39 @@ def print_step(label: str, step: Step, idle: Step | None) -> None:
 # Sizing gunicorn
 
 
-def time_shares(before: dict, after: dict, wall: float) -> tuple[float, float, float]:
-    """The workers' shares of the wall time: running, waiting for a CPU, and blocked (on PostgreSQL, Redis or the
-    next request), over the workers alive at both ends."""
-    alive = before.keys() & after.keys()
-    if not alive:
-        return float("nan"), float("nan"), float("nan")
-    running = sum(after[pid][0] - before[pid][0] for pid in alive) / (wall * len(alive))
-    queued = sum(after[pid][1] - before[pid][1] for pid in alive) / (wall * len(alive))
-    return running, queued, 1 - running - queued
+class WorkerTimes:
+    """The workers' shares of their time: running, waiting for a CPU, and blocked (on PostgreSQL, Redis or the
+    next request). Sampled twice a second in a thread, so that a worker max_requests replaces mid-step counts
+    for the time it was seen and its successor from when it appears."""
+
+    INTERVAL = 0.5
+
+    def __init__(self, api: "Gunicorn"):
+        self.api = api
+        self.first: dict[int, tuple[float, float, float]] = {}  # pid -> (clock, on a CPU, waiting)
+        self.last: dict[int, tuple[float, float, float]] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while True:
+            now = time.monotonic()
+            for pid, (on_cpu, waiting) in self.api.scheduling().items():
+                self.first.setdefault(pid, (now, on_cpu, waiting))
+                self.last[pid] = (now, on_cpu, waiting)
+            if self.done.wait(self.INTERVAL):
+                return
+
+    def shares(self) -> tuple[float, float, float]:
+        self.done.set()
+        self.thread.join()
+        seen = sum(self.last[pid][0] - first[0] for pid, first in self.first.items())
+        if seen <= 0:
+            return float("nan"), float("nan"), float("nan")
+        running = sum(self.last[pid][1] - first[1] for pid, first in self.first.items()) / seen
+        queued = sum(self.last[pid][2] - first[2] for pid, first in self.first.items()) / seen
+        return running, queued, 1 - running - queued
 
 
 def sweep_workers(counts: list[int], seconds: float, cards: list[dict], log_dir: Path, redis_url: str, pool) -> None:
@@ -645,10 +670,10 @@ def sweep_workers(counts: list[int], seconds: float, cards: list[dict], log_dir:
     for workers in counts:
         api = Gunicorn(workers, log_dir, redis_url)
         try:
-            before, scheduled, started = api.cpu_seconds(), api.scheduling(), time.monotonic()
+            before, scheduled, started = api.cpu_seconds(), WorkerTimes(api), time.monotonic()
             results, _share = pool.submit(staff_process, api.url, cards[:SWEEP_STAFF], seconds, 0).result()
             cpu, wall = api.cpu_seconds() - before, time.monotonic() - started
-            running, queued, blocked = time_shares(scheduled, api.scheduling(), wall)
+            running, queued, blocked = scheduled.shares()
         finally:
             api.stop()
         times = [t for _name, t, _status in results]
