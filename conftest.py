@@ -8,8 +8,13 @@ from django.utils import translation
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from crm.tests.support.flush import flush_by_delete
 from users.models import Role
 from users.tests.factories import UserFactory
+
+
+def pytest_configure(config):
+    flush_by_delete()
 
 
 def _empty_channel_layer() -> None:
