@@ -41,7 +41,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-import httpx
 import psutil
 from django.db import connection, transaction
 from django.utils import timezone
@@ -50,7 +49,7 @@ from bench import realtime  # sets Django up with the benchmark's secret key
 from calls.models import Call
 from calls.tests import samples
 from contacts.models import Contact, Phone
-from crm.tests.support.sockets import free_port
+from crm.tests.support.sockets import GunicornProcess
 from deals.models import Deal, Pipeline, Stage
 from leads.models import Lead
 from tasks.models import Task
@@ -403,43 +402,14 @@ def calls_lost(run: BinotelRun) -> int:
 # gunicorn
 
 
-class Gunicorn:
-    """`gunicorn -c crm/gunicorn.py` on a free loopback port, on the socket processes' database and Redis."""
+class Gunicorn(GunicornProcess):
+    """crm/gunicorn.py on the socket processes' database and Redis, ready once every worker is forked."""
 
     def __init__(self, workers: int, log_dir: Path, redis_url: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_dir / f"gunicorn-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
-        env = {
-            **os.environ,
-            **realtime.server_env(redis_url),  # as the socket processes are started
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "BINOTEL_WEBHOOK_ALLOWED_IPS": "127.0.0.1",
-            "WEB_CONCURRENCY": str(workers),
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "crm/gunicorn.py"],
-            cwd=realtime.BASE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        self.wait_ready(workers)
+        env = {**realtime.server_env(redis_url), "BINOTEL_WEBHOOK_ALLOWED_IPS": "127.0.0.1"}
+        super().__init__(workers, env, log_dir)
+        self.wait_ready()
         self.master = psutil.Process(self.process.pid)
-
-    def wait_ready(self, workers: int, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                answered = httpx.get(self.url + "/api/", timeout=2).status_code == 200
-                if answered and len(psutil.Process(self.process.pid).children()) >= workers:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.log.seek(0)
-        raise RuntimeError(f"gunicorn did not start: {self.log.read().decode(errors='replace')[-3000:]}")
 
     def cpu_seconds(self) -> float:
         """The master's and its workers' CPU, the workers that max_requests already replaced included."""
@@ -462,16 +432,6 @@ class Gunicorn:
                 continue
             seconds[worker.pid] = (int(on_cpu) / 1e9, int(waiting) / 1e9)
         return seconds
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
 
 # One step

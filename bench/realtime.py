@@ -60,7 +60,7 @@ from bench.machine import yardstick  # noqa: E402
 from chat.models import Chat, ChatMember, Message, MessageFile  # noqa: E402
 from chat.serializers import MessageSerializer  # noqa: E402
 from contacts.models import Contact  # noqa: E402
-from crm.tests.support.sockets import SOCKET_SERVER, ServerProcess, free_port  # noqa: E402
+from crm.tests.support.sockets import SOCKET_SERVER, LoopbackProcess, ServerProcess, free_port  # noqa: E402
 from users.models import User  # noqa: E402
 from users.services import ws_ticket_issue  # noqa: E402
 
@@ -161,19 +161,15 @@ class Servers:
             server.stop()
 
 
-class FloorProcess(ServerProcess):
+class FloorProcess(LoopbackProcess):
     """One process of bench/ws_floor.py on a loopback port."""
 
+    name = "floor"
+
     def __init__(self, log_dir: Path, redis_url: str, template: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_dir / f"floor-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+        super().__init__(log_dir)
         command = [sys.executable, str(BASE_DIR / "bench" / "ws_floor.py"), "--port", str(self.port)]
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [*command, "--redis", redis_url, "--template", str(template)],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        self.start([*command, "--redis", redis_url, "--template", str(template)], dict(os.environ))
 
 
 class BareFloor(Servers):

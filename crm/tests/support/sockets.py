@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import httpx
+import psutil
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -122,51 +124,89 @@ def asgi_server_command(server: str, port: int) -> list[str]:
     raise ValueError(f"unknown ASGI server {server!r}")
 
 
-class ServerProcess:
-    """`crm.asgi:application` under `server` on a loopback port, stopped by `stop()`; `nice` lowers its CPU priority."""
+class LoopbackProcess:
+    """A server of the project on a free loopback port, its output kept in `log_dir`; stopped by `stop()`."""
 
-    def __init__(self, env: dict, log_dir, nice: int = 0, server: str = SOCKET_SERVER):
+    name = "server"
+    stop_timeout = 10
 
+    def __init__(self, log_dir):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_dir / f"server-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
-        command = asgi_server_command(server, self.port)
-        if nice:
-            command = ["nice", "-n", str(nice), *command]
+        self.log = open(log_dir / f"{self.name}-{self.port}.log", "w+b")  # noqa: SIM115 - closed in stop()
+
+    def start(self, command: list[str], env: dict) -> None:
         self.process = subprocess.Popen(
-            command,
-            cwd=settings.BASE_DIR,
-            env={**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", **env},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            command, cwd=settings.BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
 
     def wait_ready(self, timeout: float = 30) -> None:
-
+        """Until the port takes connections."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 return
             except OSError:
                 time.sleep(0.1)
+        raise self.failed_to_start()
+
+    def failed_to_start(self) -> RuntimeError:
         output = self.output()
         self.stop()
-        raise RuntimeError(f"server on port {self.port} did not start: {output}")
+        return RuntimeError(f"{self.name} on port {self.port} did not start: {output}")
 
     def output(self) -> str:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-3000:]
 
     def stop(self) -> None:
-
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+
+
+class ServerProcess(LoopbackProcess):
+    """`crm.asgi:application` under `server` on a loopback port, stopped by `stop()`; `nice` lowers its CPU priority."""
+
+    def __init__(self, env: dict, log_dir, nice: int = 0, server: str = SOCKET_SERVER):
+        super().__init__(log_dir)
+        command = asgi_server_command(server, self.port)
+        if nice:
+            command = ["nice", "-n", str(nice), *command]
+        self.start(command, {**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1", **env})
+
+
+class GunicornProcess(LoopbackProcess):
+    """`gunicorn -c crm/gunicorn.py` with `workers` sync workers (WEB_CONCURRENCY) on a loopback port."""
+
+    name = "gunicorn"
+    stop_timeout = 30  # crm/gunicorn.py's graceful_timeout
+
+    def __init__(self, workers: int, env: dict, log_dir):
+        super().__init__(log_dir)
+        self.workers = workers
+        env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", **env}
+        env |= {"WEB_CONCURRENCY": str(workers), "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+        self.start([sys.executable, "-m", "gunicorn", "-c", "crm/gunicorn.py"], env)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until `/api/` answers and the master has forked every worker (the first may answer before)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                answered = httpx.get(self.url + "/api/", timeout=2).status_code == 200
+                if answered and len(self.forked()) >= self.workers:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise self.failed_to_start()
+
+    def forked(self) -> list[psutil.Process]:
+        return psutil.Process(self.process.pid).children()
