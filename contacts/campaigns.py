@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Greatest
 from django.http import QueryDict
 from django.utils import timezone
@@ -90,14 +90,14 @@ def settle_unknown(recipients: QuerySet[CampaignRecipient], outcome: str, detail
     """Unknown recipients an operator checked with the provider become `outcome` (sent or failed), and
     their campaigns' counters move with them; rows that are not unknown (any more) are left alone."""
     rows = list(recipients.select_for_update().filter(status=SendOutcome.UNKNOWN).values_list("pk", flat=True))
-    per_campaign = (
-        CampaignRecipient.objects.filter(pk__in=rows).values("campaign").annotate(moved=Count("pk")).order_by()
+    settled = CampaignRecipient.objects.filter(pk__in=rows)
+    moved = Subquery(
+        settled.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("pk")).values("n")
     )
-    for group in per_campaign:
-        Campaign.objects.filter(pk=group["campaign"]).update(
-            unknown=Greatest(F("unknown") - group["moved"], 0), **{outcome: F(outcome) + group["moved"]}
-        )
-    return CampaignRecipient.objects.filter(pk__in=rows).update(status=outcome, detail=detail)
+    Campaign.objects.filter(pk__in=settled.values("campaign")).update(
+        unknown=Greatest(F("unknown") - moved, 0), **{outcome: F(outcome) + moved}
+    )
+    return settled.update(status=outcome, detail=detail)
 
 
 def _settle_interrupted(campaign: Campaign, summary: Summary) -> None:

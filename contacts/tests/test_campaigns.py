@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from werkzeug import Response
 
 from contacts import sms
+from contacts.campaigns import settle_unknown
 from contacts.models import Campaign, CampaignRecipient, ContactActivity, Letter, SendOutcome
 from contacts.tests.factories import ContactFactory, PhoneFactory
 from users.tests.factories import UserFactory
@@ -252,3 +253,27 @@ def test_an_operator_sees_unknown_recipients_and_marks_them_checked(sender, owne
     client.post("/admin/contacts/campaignrecipient/", {"action": "checked_not_sent", "_selected_action": [unknown.pk]})
     campaign.refresh_from_db()
     assert (campaign.sent, campaign.failed, campaign.unknown) == (1, 0, 0)  # settled once: the second changes nothing
+
+
+def test_settling_recipients_of_many_campaigns_moves_each_campaigns_counters_in_constant_queries(
+    sender, django_assert_num_queries
+):
+    def campaign_with(unknown: int, name: str) -> tuple[Campaign, list[int]]:
+        campaign = Campaign.objects.create(name=name, channel="sms", text="Hi", sender=sender, unknown=unknown)
+        rows = [
+            CampaignRecipient.objects.create(
+                campaign=campaign, contact=subscriber(f"+38050{name[-1]}11000{n}"), status=SendOutcome.UNKNOWN
+            ).pk
+            for n in range(unknown)
+        ]
+        return campaign, rows
+
+    campaigns = [campaign_with(unknown, f"c{n}") for n, unknown in enumerate((1, 2, 3))]
+    chosen = [pk for _campaign, rows in campaigns for pk in rows[:2]]  # 1 + 2 + 2 of the 6
+    with django_assert_num_queries(5):  # a savepoint, the rows, every campaign's counters, their status, release
+        assert settle_unknown(CampaignRecipient.objects.filter(pk__in=chosen), SendOutcome.FAILED, "checked") == 5
+    counters = []
+    for campaign, _rows in campaigns:
+        campaign.refresh_from_db()
+        counters.append((campaign.failed, campaign.unknown))
+    assert counters == [(1, 0), (2, 0), (2, 1)]

@@ -86,16 +86,25 @@ def queue_for_activity(entry, target) -> None:
     if any(name in events.DELETIONS for name, _endpoint in pairs):
         owners = get_user_model().objects.in_bulk({endpoint.owner_id for _name, endpoint in pairs})
     rows = []
-    for name, (endpoint_id, owner_id, _registered_at) in pairs:
+    for name, endpoint in pairs:
         snapshot = None
         if name in events.DELETIONS:
             # the record is still there (the activity is written before the delete): whether its owner sees it
             # is decided now, and what is sent is its id
-            if owner_id not in owners or not events.visible(label, user=owners[owner_id], pk=target.pk):
+            owner = owners.get(endpoint.owner_id)
+            if owner is None or not events.visible(label, user=owner, pk=target.pk):
                 continue
             snapshot = json.dumps({"id": target.pk})
         rows.append(
-            (endpoint_id, new_message_id(), name, entry.target_type_id, str(target.pk), snapshot, entry.created_at)
+            (
+                endpoint.endpoint_id,
+                new_message_id(),
+                name,
+                entry.target_type_id,
+                str(target.pk),
+                snapshot,
+                entry.created_at,
+            )
         )
     if rows:
         _insert(rows)
